@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace iiot::config {
@@ -38,12 +39,16 @@ struct WebSocketConfig {
   bool enable_compression = true;
   OverflowPolicy overflow_policy = OverflowPolicy::kDropOldest;
   std::int64_t max_queue_bytes = 4194304;
+
+  friend bool operator==(const WebSocketConfig&, const WebSocketConfig&) = default;
 };
 
 struct KafkaTopics {
   std::string device_data = "iiot.device-data";
   std::string alerts = "iiot.alerts";
   std::string dead_letter = "iiot.dead-letter";
+
+  friend bool operator==(const KafkaTopics&, const KafkaTopics&) = default;
 };
 
 struct KafkaConfig {
@@ -53,6 +58,8 @@ struct KafkaConfig {
   KafkaTopics topics;
   OffsetReset auto_offset_reset = OffsetReset::kLatest;
   std::map<std::string, std::string> properties;  // passed to librdkafka as is
+
+  friend bool operator==(const KafkaConfig&, const KafkaConfig&) = default;
 };
 
 struct ProcessorConfig {
@@ -61,11 +68,15 @@ struct ProcessorConfig {
   int push_retry_attempts = 3;
   Duration push_retry_backoff = std::chrono::milliseconds(10);
   std::int64_t max_payload_bytes = 1048576;
+
+  friend bool operator==(const ProcessorConfig&, const ProcessorConfig&) = default;
 };
 
 struct LogConfig {
   std::string level = "info";  // trace | debug | info | warn | error
   LogFormat format = LogFormat::kText;
+
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
 struct Config {
@@ -73,6 +84,8 @@ struct Config {
   KafkaConfig kafka;
   ProcessorConfig processor;
   LogConfig log;
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 // Thrown for any configuration problem. what() is the full user-facing line, e.g.
@@ -86,11 +99,26 @@ class ConfigError : public std::runtime_error {
 using EnvLookup = const char* (*)(const char* name);
 
 // Parses YAML text, applies IIOT_<SECTION>_<KEY> overrides from env, validates. Throws ConfigError.
+// Order: unknown and duplicate keys are rejected while reading the file; then every scalar or list
+// key named by a set variable (IIOT_WEBSOCKET_PORT, IIOT_KAFKA_TOPICS_ALERTS, IIOT_KAFKA_BROKERS as
+// "a,b") replaces the file's value; then each value in force is type- and range-checked, so a file
+// value hidden by a variable is never judged. Errors name the key and, for a variable, its name.
+// kafka.properties has no variable (its keys contain dots).
 Config parse_config(const std::string& yaml_text, EnvLookup env = nullptr);
-// Reads the file then parse_config(); a missing or unreadable file is a ConfigError too.
+// Reads the file then parse_config(); a missing or unreadable file is a ConfigError too, and YAML
+// syntax errors name the file.
 Config load_config(const std::string& path, EnvLookup env = nullptr);
 
-// "500ms", "10s", "1m", "1h" (also "1.5s", "1m30s"); throws std::invalid_argument on bad input.
+// "500ms", "10s", "1m", "1h" (also "1.5s", "1m30s"; units ns, us, ms, s, m, h; "0" alone is zero).
+// Throws std::invalid_argument on bad input, on overflow, and when the value is not a whole number
+// of milliseconds (e.g. "500us").
 Duration parse_duration(const std::string& text);
+// The inverse, for logs and messages: 54000ms -> "54s", 90000ms -> "1m30s", 0 -> "0s".
+std::string format_duration(Duration duration);
+
+// The spelling used in the configuration file, e.g. OverflowPolicy::kDropOldest -> "drop_oldest".
+std::string_view to_string(OverflowPolicy policy);
+std::string_view to_string(OffsetReset reset);
+std::string_view to_string(LogFormat format);
 
 }  // namespace iiot::config

@@ -1,0 +1,102 @@
+#include "app/consumer_service.h"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "ingest/kafka_consumer.h"
+#include "processing/default_message_processor.h"
+#include "push/data_pusher.h"
+#include "push/websocket_integrated_processor.h"
+#include "push/websocket_server.h"
+
+namespace iiot::app {
+
+namespace {
+constexpr std::chrono::seconds kStatsLogInterval{10};
+constexpr std::chrono::seconds kClientCloseGrace{3};
+}  // namespace
+
+ConsumerService::ConsumerService(config::Config config) : config_(std::move(config)) {}
+
+ConsumerService::~ConsumerService() = default;
+
+void ConsumerService::request_stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+    if (consumer_ != nullptr) consumer_->request_stop();
+  }
+  stop_cv_.notify_all();
+}
+
+int ConsumerService::run() {
+  processing::DefaultMessageProcessor default_processor(config_.processor.max_payload_bytes,
+                                                        stats_);
+  std::unique_ptr<push::DataPusher> pusher;
+  std::unique_ptr<push::WebSocketServer> server;
+  std::unique_ptr<push::WebSocketIntegratedProcessor> integrated;
+  processing::MessageProcessor* processor = &default_processor;
+
+  if (config_.websocket.enabled) {
+    pusher = std::make_unique<push::DataPusher>(config_.websocket, stats_);
+    server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_);
+    integrated = std::make_unique<push::WebSocketIntegratedProcessor>(
+        default_processor, *pusher, config_.processor, stats_);
+    processor = integrated.get();
+    pusher->start();
+    server->start();
+    spdlog::info("WebSocket enabled: using WebSocketIntegratedProcessor ({} push threads)",
+                 config_.websocket.worker_count);
+  } else {
+    spdlog::info("WebSocket disabled: using DefaultMessageProcessor");
+  }
+
+  ingest::KafkaConsumer consumer(config_.kafka, *processor, stats_);
+  {
+    std::lock_guard lock(mutex_);
+    consumer_ = &consumer;
+    if (stop_requested_) consumer.request_stop();
+  }
+  std::thread stats_logger([this] { log_stats_periodically(); });
+
+  consumer.run();  // returns after request_stop(), offsets committed and the consumer closed
+  {
+    std::lock_guard lock(mutex_);
+    consumer_ = nullptr;
+  }
+  request_stop();  // also wakes the stats logger if the consumer ended by itself
+
+  if (server) server->stop_accepting();
+  if (pusher) {
+    pusher->close_all({boost::beast::websocket::close_code::going_away, "server shutting down"});
+    const auto deadline = std::chrono::steady_clock::now() + kClientCloseGrace;
+    while (pusher->client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pusher->stop();
+  }
+  stats_logger.join();
+  spdlog::info("stopped: {} records consumed ({} device data, {} alerts, {} invalid)",
+               stats_.pipeline.total_messages.load(), stats_.pipeline.device_data_messages.load(),
+               stats_.pipeline.alert_messages.load(), stats_.pipeline.invalid_messages.load());
+  return 0;
+}
+
+void ConsumerService::log_stats_periodically() {
+  std::unique_lock lock(mutex_);
+  while (!stop_cv_.wait_for(lock, kStatsLogInterval, [this] { return stop_requested_; })) {
+    const auto latency = stats_.push_latency.snapshot();
+    spdlog::info(
+        "stats: consumed={} device_data={} alerts={} invalid={} dead_lettered={} lag={} "
+        "partitions={} clients={} pushed={} push_failures={} dropped={} push_p99_ms={:.3f}",
+        stats_.pipeline.total_messages.load(), stats_.pipeline.device_data_messages.load(),
+        stats_.pipeline.alert_messages.load(), stats_.pipeline.invalid_messages.load(),
+        stats_.pipeline.dead_letter_written.load(), stats_.kafka.consumer_lag.load(),
+        stats_.kafka.partitions_assigned.load(), stats_.push.active_clients.load(),
+        stats_.push.push_success_count.load(), stats_.push.push_failure_count.load(),
+        stats_.push.dropped_messages.load(), static_cast<double>(latency.p99_ns) / 1e6);
+  }
+}
+
+}  // namespace iiot::app

@@ -1,0 +1,64 @@
+// bin/consumer: the gateway service (CONTRACT section 5).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+#include "app/consumer_service.h"
+#include "app/logging.h"
+#include "config/config.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"iiot-gateway: consumes device telemetry and alerts from Kafka and pushes them to "
+               "WebSocket clients whose filter matches."};
+  std::string config_path;
+  bool check_only = false;
+  cli.add_option("-c,--config", config_path, "YAML configuration file")->required();
+  cli.add_flag("--check-config", check_only, "Validate the configuration file and exit");
+  cli.set_version_flag("--version", "iiot-gateway 0.1.0");
+  CLI11_PARSE(cli, argc, argv);
+
+  iiot::config::Config config;
+  try {
+    config = iiot::config::load_config(config_path);
+  } catch (const iiot::config::ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    return 2;
+  }
+  if (check_only) {
+    std::cout << "config ok: " << config_path << '\n';
+    return 0;
+  }
+  iiot::app::setup_logging(config.log);
+
+  // Signals are taken by one thread with sigwait, so no handler runs inside library code.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    iiot::app::ConsumerService service(std::move(config));
+    std::thread signal_waiter([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig != 0) {
+        spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      }
+      service.request_stop();
+    });
+    const int code = service.run();
+    // Wake the signal thread if the service ended on its own.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+    signal_waiter.join();
+    return code;
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    std::cerr << "error: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,715 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace iiot::config {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// EnvLookup is a plain function pointer, so the fake environment lives in a file-level variable
+// that each test sets through FakeEnv and that is cleared again when the test ends.
+std::map<std::string, std::string>* g_fake_env = nullptr;
+
+const char* fake_lookup(const char* name) {
+  if (g_fake_env == nullptr) {
+    return nullptr;
+  }
+  const auto it = g_fake_env->find(name);
+  return it == g_fake_env->end() ? nullptr : it->second.c_str();
+}
+
+class FakeEnv {
+ public:
+  FakeEnv() : FakeEnv(std::map<std::string, std::string>{}) {}
+  explicit FakeEnv(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {
+    g_fake_env = &vars_;
+  }
+  ~FakeEnv() { g_fake_env = nullptr; }
+  FakeEnv(const FakeEnv&) = delete;
+  FakeEnv& operator=(const FakeEnv&) = delete;
+
+ private:
+  std::map<std::string, std::string> vars_;
+};
+
+// Parses with an empty fake environment, so the real one never leaks into a test.
+Config parse(const std::string& yaml) {
+  const FakeEnv env;
+  return parse_config(yaml, &fake_lookup);
+}
+
+std::string error_of(const std::string& yaml, std::map<std::string, std::string> vars = {}) {
+  const FakeEnv env(std::move(vars));
+  try {
+    parse_config(yaml, &fake_lookup);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// ---- Defaults ----------------------------------------------------------------------------------
+
+TEST(ConfigDefaults, MatchContractSection4) {
+  const Config c = parse("");
+  EXPECT_TRUE(c.websocket.enabled);
+  EXPECT_EQ(c.websocket.host, "0.0.0.0");
+  EXPECT_EQ(c.websocket.port, 8081);
+  EXPECT_EQ(c.websocket.path, "/ws");
+  EXPECT_EQ(c.websocket.max_connections, 100);
+  EXPECT_EQ(c.websocket.read_buffer_size, 1024);
+  EXPECT_EQ(c.websocket.write_buffer_size, 1024);
+  EXPECT_EQ(c.websocket.handshake_timeout, seconds(10));
+  EXPECT_EQ(c.websocket.connection_timeout, seconds(30));
+  EXPECT_FALSE(c.websocket.check_origin);
+  EXPECT_TRUE(c.websocket.allowed_origins.empty());
+  EXPECT_EQ(c.websocket.queue_size, 1000);
+  EXPECT_EQ(c.websocket.worker_count, 4);
+  EXPECT_EQ(c.websocket.write_timeout, seconds(10));
+  EXPECT_EQ(c.websocket.ping_interval, seconds(54));
+  EXPECT_EQ(c.websocket.client_timeout, seconds(60));
+  EXPECT_EQ(c.websocket.max_message_size, 1048576);
+  EXPECT_TRUE(c.websocket.enable_compression);
+  EXPECT_EQ(c.websocket.overflow_policy, OverflowPolicy::kDropOldest);
+  EXPECT_EQ(c.websocket.max_queue_bytes, 4194304);
+
+  EXPECT_EQ(c.kafka.brokers, std::vector<std::string>{"127.0.0.1:9092"});
+  EXPECT_EQ(c.kafka.group_id, "iiot-gateway");
+  EXPECT_EQ(c.kafka.client_id, "iiot-gateway");
+  EXPECT_EQ(c.kafka.topics.device_data, "iiot.device-data");
+  EXPECT_EQ(c.kafka.topics.alerts, "iiot.alerts");
+  EXPECT_EQ(c.kafka.topics.dead_letter, "iiot.dead-letter");
+  EXPECT_EQ(c.kafka.auto_offset_reset, OffsetReset::kLatest);
+  EXPECT_TRUE(c.kafka.properties.empty());
+
+  EXPECT_TRUE(c.processor.enable_push);
+  EXPECT_TRUE(c.processor.async_push);
+  EXPECT_EQ(c.processor.push_retry_attempts, 3);
+  EXPECT_EQ(c.processor.push_retry_backoff, milliseconds(10));
+  EXPECT_EQ(c.processor.max_payload_bytes, 1048576);
+
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.log.format, LogFormat::kText);
+}
+
+class EmptyDocumentTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(EmptyDocumentTest, GivesDefaults) {
+  EXPECT_EQ(parse(GetParam()), Config{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, EmptyDocumentTest,
+                         testing::Values("", "\n", "# only a comment\n", "{}", "---\n",
+                                         "websocket:\nkafka:\n  topics:\nprocessor:\nlog:\n",
+                                         "websocket: {}\nkafka: {topics: {}}\n"));
+
+TEST(ConfigDefaults, MissingKeysKeepDefaultsBesidePresentOnes) {
+  const Config c = parse("websocket:\n  port: 9000\nkafka:\n  topics:\n    alerts: a\n");
+  Config expected;
+  expected.websocket.port = 9000;
+  expected.kafka.topics.alerts = "a";
+  EXPECT_EQ(c, expected);
+}
+
+// ---- Every key parsed --------------------------------------------------------------------------
+
+TEST(ConfigParse, EveryKey) {
+  const Config c = parse(R"(
+websocket:
+  enabled: false
+  host: "127.0.0.1"
+  port: 9001
+  path: "/stream"
+  max_connections: 7
+  read_buffer_size: 2048
+  write_buffer_size: 4096
+  handshake_timeout: "5s"
+  connection_timeout: "1m"
+  check_origin: true
+  allowed_origins: ["https://a.example", "https://b.example"]
+  queue_size: 64
+  worker_count: 2
+  write_timeout: "1500ms"
+  ping_interval: "20s"
+  client_timeout: "1m30s"
+  max_message_size: 65536
+  enable_compression: false
+  overflow_policy: "disconnect"
+  max_queue_bytes: 1000000
+kafka:
+  brokers: ["k1:9092", "k2:9093"]
+  group_id: "g"
+  client_id: "c"
+  topics:
+    device_data: "dd"
+    alerts: "al"
+    dead_letter: "dl"
+  auto_offset_reset: "earliest"
+  properties:
+    fetch.wait.max.ms: "5"
+    queued.min.messages: 1000
+    enable.partition.eof: false
+processor:
+  enable_push: false
+  async_push: false
+  push_retry_attempts: 0
+  push_retry_backoff: "250ms"
+  max_payload_bytes: 4096
+log:
+  level: "debug"
+  format: "json"
+)");
+  Config expected;
+  WebSocketConfig& ws = expected.websocket;
+  ws.enabled = false;
+  ws.host = "127.0.0.1";
+  ws.port = 9001;
+  ws.path = "/stream";
+  ws.max_connections = 7;
+  ws.read_buffer_size = 2048;
+  ws.write_buffer_size = 4096;
+  ws.handshake_timeout = seconds(5);
+  ws.connection_timeout = minutes(1);
+  ws.check_origin = true;
+  ws.allowed_origins = {"https://a.example", "https://b.example"};
+  ws.queue_size = 64;
+  ws.worker_count = 2;
+  ws.write_timeout = milliseconds(1500);
+  ws.ping_interval = seconds(20);
+  ws.client_timeout = seconds(90);
+  ws.max_message_size = 65536;
+  ws.enable_compression = false;
+  ws.overflow_policy = OverflowPolicy::kDisconnect;
+  ws.max_queue_bytes = 1000000;
+  KafkaConfig& kafka = expected.kafka;
+  kafka.brokers = {"k1:9092", "k2:9093"};
+  kafka.group_id = "g";
+  kafka.client_id = "c";
+  kafka.topics = {"dd", "al", "dl"};
+  kafka.auto_offset_reset = OffsetReset::kEarliest;
+  kafka.properties = {{"fetch.wait.max.ms", "5"},
+                      {"queued.min.messages", "1000"},
+                      {"enable.partition.eof", "false"}};
+  ProcessorConfig& processor = expected.processor;
+  processor.enable_push = false;
+  processor.async_push = false;
+  processor.push_retry_attempts = 0;
+  processor.push_retry_backoff = milliseconds(250);
+  processor.max_payload_bytes = 4096;
+  expected.log.level = "debug";
+  expected.log.format = LogFormat::kJson;
+
+  EXPECT_EQ(c.websocket, expected.websocket);
+  EXPECT_EQ(c.kafka, expected.kafka);
+  EXPECT_EQ(c.processor, expected.processor);
+  EXPECT_EQ(c.log, expected.log);
+}
+
+TEST(ConfigParse, DisabledWebSocketNeedsNoHostOrPath) {
+  const Config c = parse("websocket:\n  enabled: false\n  host: \"\"\n  path: \"\"\n");
+  EXPECT_FALSE(c.websocket.enabled);
+  EXPECT_TRUE(c.websocket.host.empty());
+  EXPECT_TRUE(c.websocket.path.empty());
+}
+
+TEST(ConfigParse, QuotedNumbersAndNullCollections) {
+  const Config c = parse(
+      "websocket:\n  port: \"9002\"\n  allowed_origins:\nkafka:\n  properties:\n"
+      "processor:\n  push_retry_attempts: '5'\n");
+  EXPECT_EQ(c.websocket.port, 9002);
+  EXPECT_TRUE(c.websocket.allowed_origins.empty());
+  EXPECT_TRUE(c.kafka.properties.empty());
+  EXPECT_EQ(c.processor.push_retry_attempts, 5);
+}
+
+TEST(ConfigParse, BlockListAndEveryLogLevel) {
+  EXPECT_EQ(parse("kafka:\n  brokers:\n    - a:1\n    - b:2\n").kafka.brokers,
+            (std::vector<std::string>{"a:1", "b:2"}));
+  for (const char* level : {"trace", "debug", "info", "warn", "error"}) {
+    EXPECT_EQ(parse(std::string("log:\n  level: ") + level + "\n").log.level, level);
+  }
+}
+
+struct BoolCase {
+  const char* text;
+  bool value;
+};
+
+class BoolSpellingTest : public testing::TestWithParam<BoolCase> {};
+
+TEST_P(BoolSpellingTest, Parses) {
+  EXPECT_EQ(parse(std::string("websocket:\n  check_origin: ") + GetParam().text + "\n")
+                .websocket.check_origin,
+            GetParam().value);
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, BoolSpellingTest,
+                         testing::Values(BoolCase{"true", true}, BoolCase{"True", true},
+                                         BoolCase{"yes", true}, BoolCase{"on", true},
+                                         BoolCase{"1", true}, BoolCase{"false", false},
+                                         BoolCase{"FALSE", false}, BoolCase{"no", false},
+                                         BoolCase{"off", false}, BoolCase{"0", false}));
+
+// ---- Every error form --------------------------------------------------------------------------
+
+struct ErrorCase {
+  const char* name;
+  const char* yaml;
+  const char* message;
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class ParseErrorTest : public testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ParseErrorTest, NamesTheKey) {
+  EXPECT_EQ(error_of(GetParam().yaml), GetParam().message);
+}
+
+const ErrorCase kErrorCases[] = {
+    // Ranges.
+    {"PortZero", "websocket:\n  port: 0\n",
+     "config error: websocket.port: must be 1..65535 (got 0)"},
+    {"PortTooLarge", "websocket:\n  port: 70000\n",
+     "config error: websocket.port: must be 1..65535 (got 70000)"},
+    {"PortHuge", "websocket:\n  port: 99999999999\n",
+     "config error: websocket.port: must be 1..65535 (got 99999999999)"},
+    {"MaxConnectionsZero", "websocket:\n  max_connections: 0\n",
+     "config error: websocket.max_connections: must be >= 1 (got 0)"},
+    {"MaxConnectionsBeyondInt", "websocket:\n  max_connections: 3000000000\n",
+     "config error: websocket.max_connections: must be <= 2147483647 (got 3000000000)"},
+    {"ReadBufferZero", "websocket:\n  read_buffer_size: 0\n",
+     "config error: websocket.read_buffer_size: must be >= 1 (got 0)"},
+    {"WriteBufferNegative", "websocket:\n  write_buffer_size: -1\n",
+     "config error: websocket.write_buffer_size: must be >= 1 (got -1)"},
+    {"QueueSizeZero", "websocket:\n  queue_size: 0\n",
+     "config error: websocket.queue_size: must be >= 1 (got 0)"},
+    {"WorkerCountZero", "websocket:\n  worker_count: 0\n",
+     "config error: websocket.worker_count: must be 1..256 (got 0)"},
+    {"WorkerCountTooMany", "websocket:\n  worker_count: 257\n",
+     "config error: websocket.worker_count: must be 1..256 (got 257)"},
+    {"MaxMessageSizeZero", "websocket:\n  max_message_size: 0\n",
+     "config error: websocket.max_message_size: must be >= 1 (got 0)"},
+    {"MaxQueueBytesZero", "websocket:\n  max_queue_bytes: 0\n",
+     "config error: websocket.max_queue_bytes: must be >= 1 (got 0)"},
+    {"RetryAttemptsNegative", "processor:\n  push_retry_attempts: -1\n",
+     "config error: processor.push_retry_attempts: must be >= 0 (got -1)"},
+    {"MaxPayloadZero", "processor:\n  max_payload_bytes: 0\n",
+     "config error: processor.max_payload_bytes: must be >= 1 (got 0)"},
+    // Types.
+    {"PortNotInteger", "websocket:\n  port: abc\n",
+     "config error: websocket.port: must be an integer (got \"abc\")"},
+    {"PortFraction", "websocket:\n  port: 80.5\n",
+     "config error: websocket.port: must be an integer (got \"80.5\")"},
+    {"PortList", "websocket:\n  port: [1]\n",
+     "config error: websocket.port: must be an integer (got a list)"},
+    {"PortNull", "websocket:\n  port:\n",
+     "config error: websocket.port: must be an integer (got null)"},
+    {"EnabledNotBool", "websocket:\n  enabled: maybe\n",
+     "config error: websocket.enabled: must be true or false (got \"maybe\")"},
+    {"HostMapping", "websocket:\n  host: {a: 1}\n",
+     "config error: websocket.host: must be a string (got a mapping)"},
+    {"BrokersScalar", "kafka:\n  brokers: \"k:9092\"\n",
+     "config error: kafka.brokers: must be a list of strings (got \"k:9092\")"},
+    {"BrokerItemList", "kafka:\n  brokers: [a, [b]]\n",
+     "config error: kafka.brokers[1]: must be a string (got a list)"},
+    {"PropertiesList", "kafka:\n  properties: [a]\n",
+     "config error: kafka.properties: must be a mapping of strings (got a list)"},
+    {"PropertyValueMapping", "kafka:\n  properties:\n    a.b: {c: d}\n",
+     "config error: kafka.properties[\"a.b\"]: must be a string, number or boolean (got a "
+     "mapping)"},
+    {"SectionNotMapping", "websocket: 5\n",
+     "config error: websocket: must be a mapping of keys (got \"5\")"},
+    {"NestedSectionNotMapping", "kafka:\n  topics: [a]\n",
+     "config error: kafka.topics: must be a mapping of keys (got a list)"},
+    {"DocumentNotMapping", "- a\n- b\n",
+     "config error: the document must be a mapping with the sections websocket, kafka, "
+     "processor and log (got a list)"},
+    {"ValueQuotedWithEscapes", "websocket:\n  port: \"a\\\"b\\n\"\n",
+     "config error: websocket.port: must be an integer (got \"a\\\"b\\x0a\")"},
+    // Unknown keys.
+    {"UnknownKey", "websocket:\n  bogus: 1\n", "config error: websocket.bogus: unknown key"},
+    {"UnknownSection", "bogus:\n  a: 1\n", "config error: bogus: unknown key"},
+    {"UnknownNestedKey", "kafka:\n  topics:\n    bogus: x\n",
+     "config error: kafka.topics.bogus: unknown key"},
+    {"UnknownKeyUnderLeaf", "kafka:\n  group_id:\n    x: 1\n",
+     "config error: kafka.group_id: must be a string (got a mapping)"},
+    {"TypoSuggestsKey", "websocket:\n  prot: 1\n",
+     "config error: websocket.prot: unknown key (did you mean websocket.port?)"},
+    {"TypoSuggestsSection", "websockets:\n  port: 1\n",
+     "config error: websockets: unknown key (did you mean websocket?)"},
+    {"DuplicateKey", "websocket:\n  port: 1\n  port: 2\n",
+     "config error: websocket.port: duplicate key"},
+    {"DuplicateSection", "log: {}\nlog: {}\n", "config error: log: duplicate key"},
+    // Durations.
+    {"InvalidDuration", "websocket:\n  ping_interval: abc\n",
+     "config error: websocket.ping_interval: invalid duration \"abc\" (use e.g. 500ms, 10s, 1m)"},
+    {"DurationWithoutUnit", "websocket:\n  write_timeout: 10\n",
+     "config error: websocket.write_timeout: invalid duration \"10\" (use e.g. 500ms, 10s, 1m)"},
+    {"DurationZero", "websocket:\n  handshake_timeout: 0s\n",
+     "config error: websocket.handshake_timeout: must be > 0 (got \"0s\")"},
+    {"DurationBelowMillisecond", "processor:\n  push_retry_backoff: 500us\n",
+     "config error: processor.push_retry_backoff: must be a whole number of milliseconds (got "
+     "\"500us\")"},
+    {"DurationList", "websocket:\n  connection_timeout: [1s]\n",
+     "config error: websocket.connection_timeout: must be a duration such as 500ms, 10s or 1m "
+     "(got a list)"},
+    {"PingNotBelowClientTimeout", "websocket:\n  ping_interval: 60s\n",
+     "config error: websocket.ping_interval: must be shorter than websocket.client_timeout (got "
+     "1m, client_timeout 1m)"},
+    // Enumerations.
+    {"OverflowPolicy", "websocket:\n  overflow_policy: block\n",
+     "config error: websocket.overflow_policy: must be drop_oldest or disconnect (got \"block\")"},
+    {"OffsetReset", "kafka:\n  auto_offset_reset: smallest\n",
+     "config error: kafka.auto_offset_reset: must be earliest or latest (got \"smallest\")"},
+    {"LogLevel", "log:\n  level: verbose\n",
+     "config error: log.level: must be one of trace, debug, info, warn, error (got \"verbose\")"},
+    {"LogFormat", "log:\n  format: xml\n",
+     "config error: log.format: must be text or json (got \"xml\")"},
+    // Required and non-empty values.
+    {"HostRequiredWhenEnabled", "websocket:\n  host: \"\"\n",
+     "config error: websocket.host: required when websocket.enabled is true"},
+    {"PathRequiredWhenEnabled", "websocket:\n  path: \"\"\n",
+     "config error: websocket.path: required when websocket.enabled is true"},
+    {"PathWithoutSlash", "websocket:\n  path: ws\n",
+     "config error: websocket.path: must be a path starting with \"/\" (got \"ws\")"},
+    {"BrokersEmpty", "kafka:\n  brokers: []\n", "config error: kafka.brokers: must not be empty"},
+    {"BrokersNull", "kafka:\n  brokers:\n", "config error: kafka.brokers: must not be empty"},
+    {"BrokerItemEmpty", "kafka:\n  brokers: [a, \"\"]\n",
+     "config error: kafka.brokers[1]: must not be empty"},
+    {"OriginItemEmpty", "websocket:\n  allowed_origins: [\"\"]\n",
+     "config error: websocket.allowed_origins[0]: must not be empty"},
+    {"GroupIdEmpty", "kafka:\n  group_id: \"\"\n",
+     "config error: kafka.group_id: must not be empty"},
+    {"ClientIdEmpty", "kafka:\n  client_id: \"\"\n",
+     "config error: kafka.client_id: must not be empty"},
+    {"TopicEmpty", "kafka:\n  topics:\n    alerts: \"\"\n",
+     "config error: kafka.topics.alerts: must be a Kafka topic name (1..249 characters of A-Z "
+     "a-z 0-9 . _ -) (got \"\")"},
+    {"TopicWithSpace", "kafka:\n  topics:\n    device_data: \"a b\"\n",
+     "config error: kafka.topics.device_data: must be a Kafka topic name (1..249 characters of "
+     "A-Z a-z 0-9 . _ -) (got \"a b\")"},
+    {"DeadLetterIsInputTopic", "kafka:\n  topics:\n    dead_letter: iiot.alerts\n",
+     "config error: kafka.topics.dead_letter: must differ from kafka.topics.alerts (both "
+     "\"iiot.alerts\")"},
+    {"PropertyManagedElsewhere", "kafka:\n  properties:\n    group.id: x\n",
+     "config error: kafka.properties[\"group.id\"]: set kafka.group_id instead"},
+    {"PropertyNull", "kafka:\n  properties:\n    a:\n",
+     "config error: kafka.properties[\"a\"]: must be a string, number or boolean (got null)"},
+    // Syntax.
+    {"YamlSyntax", "websocket:\n  port: [1, 2\n",
+     "config error: YAML syntax error at line 3, column 1: end of sequence flow not found"},
+    {"YamlTab", "websocket:\n\tport: 1\n",
+     "config error: YAML syntax error at line 2, column 6: illegal map value"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Config, ParseErrorTest, testing::ValuesIn(kErrorCases),
+                         [](const testing::TestParamInfo<ErrorCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
+
+TEST(ConfigErrors, AreConfigErrorsWithTheWholeLine) {
+  try {
+    parse("websocket:\n  port: 0\n");
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(dynamic_cast<const ConfigError*>(&e), nullptr);
+    EXPECT_STREQ(e.what(), "config error: websocket.port: must be 1..65535 (got 0)");
+  }
+}
+
+// ---- Environment overrides ---------------------------------------------------------------------
+
+Config parse_with_env(const std::string& yaml, std::map<std::string, std::string> vars) {
+  const FakeEnv env(std::move(vars));
+  return parse_config(yaml, &fake_lookup);
+}
+
+TEST(ConfigEnv, ScalarOverridesFileAndDefault) {
+  const Config c = parse_with_env("websocket:\n  port: 9000\n",
+                                  {{"IIOT_WEBSOCKET_PORT", "9100"},
+                                   {"IIOT_WEBSOCKET_HOST", "127.0.0.1"},
+                                   {"IIOT_LOG_LEVEL", "debug"},
+                                   {"IIOT_LOG_FORMAT", "json"},
+                                   {"IIOT_WEBSOCKET_ENABLE_COMPRESSION", "false"},
+                                   {"IIOT_WEBSOCKET_OVERFLOW_POLICY", "disconnect"},
+                                   {"IIOT_WEBSOCKET_CLIENT_TIMEOUT", "2m"},
+                                   {"IIOT_PROCESSOR_MAX_PAYLOAD_BYTES", "2048"}});
+  EXPECT_EQ(c.websocket.port, 9100);
+  EXPECT_EQ(c.websocket.host, "127.0.0.1");
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.log.format, LogFormat::kJson);
+  EXPECT_FALSE(c.websocket.enable_compression);
+  EXPECT_EQ(c.websocket.overflow_policy, OverflowPolicy::kDisconnect);
+  EXPECT_EQ(c.websocket.client_timeout, minutes(2));
+  EXPECT_EQ(c.processor.max_payload_bytes, 2048);
+}
+
+TEST(ConfigEnv, ListsAreCommaSeparated) {
+  const Config c =
+      parse_with_env("kafka:\n  brokers: [file:9092]\n",
+                     {{"IIOT_KAFKA_BROKERS", "k1:9092, k2:9092 ,k3:9092"},
+                      {"IIOT_WEBSOCKET_ALLOWED_ORIGINS", "https://a.example,https://b.example"}});
+  EXPECT_EQ(c.kafka.brokers, (std::vector<std::string>{"k1:9092", "k2:9092", "k3:9092"}));
+  EXPECT_EQ(c.websocket.allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
+TEST(ConfigEnv, EmptyVariableClearsAList) {
+  const Config c = parse_with_env("websocket:\n  allowed_origins: [https://a.example]\n",
+                                  {{"IIOT_WEBSOCKET_ALLOWED_ORIGINS", ""}});
+  EXPECT_TRUE(c.websocket.allowed_origins.empty());
+}
+
+TEST(ConfigEnv, NestedKeys) {
+  const Config c = parse_with_env("", {{"IIOT_KAFKA_TOPICS_ALERTS", "plant.alerts"},
+                                       {"IIOT_KAFKA_TOPICS_DEVICE_DATA", "plant.data"},
+                                       {"IIOT_KAFKA_TOPICS_DEAD_LETTER", "plant.dlq"}});
+  EXPECT_EQ(c.kafka.topics.alerts, "plant.alerts");
+  EXPECT_EQ(c.kafka.topics.device_data, "plant.data");
+  EXPECT_EQ(c.kafka.topics.dead_letter, "plant.dlq");
+}
+
+TEST(ConfigEnv, OverrideHidesAnInvalidFileValue) {
+  // Validation judges the value in force, so a placeholder in the file may be replaced at deploy.
+  const Config c = parse_with_env("websocket:\n  port: 0\n", {{"IIOT_WEBSOCKET_PORT", "8443"}});
+  EXPECT_EQ(c.websocket.port, 8443);
+}
+
+TEST(ConfigEnv, UnrelatedVariablesAreIgnored) {
+  EXPECT_EQ(parse_with_env("", {{"IIOT_WEBSOCKET_BOGUS", "1"}, {"IIOT_KAFKA_PROPERTIES", "x"}}),
+            Config{});
+}
+
+struct EnvErrorCase {
+  const char* name;
+  const char* yaml;
+  std::map<std::string, std::string> vars;
+  const char* message;
+};
+
+void PrintTo(const EnvErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class EnvErrorTest : public testing::TestWithParam<EnvErrorCase> {};
+
+TEST_P(EnvErrorTest, NamesTheVariable) {
+  EXPECT_EQ(error_of(GetParam().yaml, GetParam().vars), GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Config, EnvErrorTest,
+    testing::Values(
+        EnvErrorCase{"PortType",
+                     "",
+                     {{"IIOT_WEBSOCKET_PORT", "x"}},
+                     "config error: websocket.port (from IIOT_WEBSOCKET_PORT): must be an integer "
+                     "(got \"x\")"},
+        EnvErrorCase{"PortRange",
+                     "",
+                     {{"IIOT_WEBSOCKET_PORT", "0"}},
+                     "config error: websocket.port (from IIOT_WEBSOCKET_PORT): must be 1..65535 "
+                     "(got 0)"},
+        EnvErrorCase{"Bool",
+                     "",
+                     {{"IIOT_WEBSOCKET_ENABLED", "sometimes"}},
+                     "config error: websocket.enabled (from IIOT_WEBSOCKET_ENABLED): must be true "
+                     "or false (got \"sometimes\")"},
+        EnvErrorCase{"Duration",
+                     "",
+                     {{"IIOT_WEBSOCKET_PING_INTERVAL", "soon"}},
+                     "config error: websocket.ping_interval (from IIOT_WEBSOCKET_PING_INTERVAL): "
+                     "invalid duration \"soon\" (use e.g. 500ms, 10s, 1m)"},
+        EnvErrorCase{"Enum",
+                     "",
+                     {{"IIOT_LOG_LEVEL", "loud"}},
+                     "config error: log.level (from IIOT_LOG_LEVEL): must be one of trace, debug, "
+                     "info, warn, error (got \"loud\")"},
+        EnvErrorCase{"BrokersEmpty",
+                     "",
+                     {{"IIOT_KAFKA_BROKERS", " "}},
+                     "config error: kafka.brokers (from IIOT_KAFKA_BROKERS): must not be empty"},
+        EnvErrorCase{"BrokerItemEmpty",
+                     "",
+                     {{"IIOT_KAFKA_BROKERS", "a:1,,b:2"}},
+                     "config error: kafka.brokers[1] (from IIOT_KAFKA_BROKERS): must not be empty"},
+        EnvErrorCase{"NestedTopic",
+                     "",
+                     {{"IIOT_KAFKA_TOPICS_ALERTS", "bad topic"}},
+                     "config error: kafka.topics.alerts (from IIOT_KAFKA_TOPICS_ALERTS): must be a "
+                     "Kafka topic name (1..249 characters of A-Z a-z 0-9 . _ -) (got \"bad "
+                     "topic\")"},
+        EnvErrorCase{"RequiredHost",
+                     "",
+                     {{"IIOT_WEBSOCKET_HOST", ""}},
+                     "config error: websocket.host (from IIOT_WEBSOCKET_HOST): required when "
+                     "websocket.enabled is true"},
+        EnvErrorCase{"RelationWithFileValue",
+                     "websocket:\n  client_timeout: 30s\n",
+                     {{"IIOT_WEBSOCKET_PING_INTERVAL", "45s"}},
+                     "config error: websocket.ping_interval (from IIOT_WEBSOCKET_PING_INTERVAL): "
+                     "must be shorter than websocket.client_timeout (got 45s, client_timeout "
+                     "30s)"},
+        EnvErrorCase{"FileErrorStillReported",
+                     "websocket:\n  bogus: 1\n",
+                     {{"IIOT_WEBSOCKET_PORT", "9000"}},
+                     "config error: websocket.bogus: unknown key"}),
+    [](const testing::TestParamInfo<EnvErrorCase>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+// ---- Durations ---------------------------------------------------------------------------------
+
+struct DurationCase {
+  const char* text;
+  milliseconds value;
+};
+
+void PrintTo(const DurationCase& c, std::ostream* os) {
+  *os << '"' << c.text << '"';
+}
+
+class ParseDurationTest : public testing::TestWithParam<DurationCase> {};
+
+TEST_P(ParseDurationTest, Parses) {
+  EXPECT_EQ(parse_duration(GetParam().text), GetParam().value);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Config, ParseDurationTest,
+    testing::Values(
+        DurationCase{"500ms", milliseconds(500)}, DurationCase{"10s", seconds(10)},
+        DurationCase{"1m", minutes(1)}, DurationCase{"2h", hours(2)},
+        DurationCase{"1000us", milliseconds(1)}, DurationCase{"2000000ns", milliseconds(2)},
+        DurationCase{"1.5s", milliseconds(1500)}, DurationCase{"0.1s", milliseconds(100)},
+        DurationCase{".5s", milliseconds(500)}, DurationCase{"1.s", seconds(1)},
+        DurationCase{"0.5m", seconds(30)}, DurationCase{"1.25h", minutes(75)},
+        DurationCase{"1m30s", seconds(90)}, DurationCase{"1h2m3s4ms", milliseconds(3723004)},
+        DurationCase{"1s500ms", milliseconds(1500)}, DurationCase{"0", milliseconds(0)},
+        DurationCase{"0s", milliseconds(0)}, DurationCase{"1.0000000001s", milliseconds(1000)}));
+
+class InvalidDurationTest : public testing::TestWithParam<const char*> {};
+
+TEST_P(InvalidDurationTest, Throws) {
+  EXPECT_THROW(parse_duration(GetParam()), std::invalid_argument) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, InvalidDurationTest,
+                         testing::Values("", "abc", "10", "s", "1x", "10 s", " 10s", "10s ", "-1s",
+                                         "+1s", "1.5", ".s", "1..5s", "1sm", "10S", "1d",
+                                         "99999999999999999999s", "3000000h", "500us", "1ns"));
+
+TEST(ParseDuration, MicroSignSpellings) {
+  EXPECT_EQ(parse_duration("3000\u00b5s"), milliseconds(3));
+  EXPECT_EQ(parse_duration("3000\u03bcs"), milliseconds(3));
+}
+
+TEST(ParseDuration, MessageSaysHow) {
+  try {
+    parse_duration("abc");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "invalid duration \"abc\" (use e.g. 500ms, 10s, 1m)");
+  }
+}
+
+TEST(FormatDuration, RoundTrips) {
+  EXPECT_EQ(format_duration(milliseconds(0)), "0s");
+  EXPECT_EQ(format_duration(milliseconds(500)), "500ms");
+  EXPECT_EQ(format_duration(seconds(54)), "54s");
+  EXPECT_EQ(format_duration(seconds(90)), "1m30s");
+  EXPECT_EQ(format_duration(milliseconds(3723004)), "1h2m3s4ms");
+  for (const milliseconds d : {milliseconds(1), milliseconds(1500), milliseconds(3600000)}) {
+    EXPECT_EQ(parse_duration(format_duration(d)), d);
+  }
+}
+
+TEST(ConfigEnums, ToStringUsesFileSpelling) {
+  EXPECT_EQ(to_string(OverflowPolicy::kDropOldest), "drop_oldest");
+  EXPECT_EQ(to_string(OverflowPolicy::kDisconnect), "disconnect");
+  EXPECT_EQ(to_string(OffsetReset::kEarliest), "earliest");
+  EXPECT_EQ(to_string(OffsetReset::kLatest), "latest");
+  EXPECT_EQ(to_string(LogFormat::kText), "text");
+  EXPECT_EQ(to_string(LogFormat::kJson), "json");
+}
+
+// ---- Files -------------------------------------------------------------------------------------
+
+Config load(const std::string& path) {
+  const FakeEnv env;
+  return load_config(path, &fake_lookup);
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    load(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ConfigFiles, DevelopmentParses) {
+  const Config c = load(IIOT_CONFIGS_DIR "/development.yaml");
+  EXPECT_EQ(c.kafka.auto_offset_reset, OffsetReset::kEarliest);
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.log.format, LogFormat::kText);
+  EXPECT_EQ(c.websocket.port, 8081);
+  EXPECT_EQ(c.websocket.path, "/ws");
+  EXPECT_EQ(c.kafka.properties.at("fetch.wait.max.ms"), "5");
+}
+
+TEST(ConfigFiles, ProductionParses) {
+  const Config c = load(IIOT_CONFIGS_DIR "/production.yaml");
+  EXPECT_EQ(c.websocket.queue_size, 5000);
+  EXPECT_EQ(c.websocket.worker_count, 8);
+  EXPECT_EQ(c.websocket.max_connections, 1000);
+  EXPECT_EQ(c.kafka.auto_offset_reset, OffsetReset::kLatest);
+  EXPECT_EQ(c.log.format, LogFormat::kJson);
+  EXPECT_TRUE(c.websocket.check_origin);
+  EXPECT_FALSE(c.websocket.allowed_origins.empty());
+}
+
+TEST(ConfigFiles, MissingFile) {
+  EXPECT_EQ(load_error("/nonexistent/dir/gateway.yaml"),
+            "config error: cannot read config file \"/nonexistent/dir/gateway.yaml\": No such "
+            "file or directory");
+}
+
+TEST(ConfigFiles, Directory) {
+  EXPECT_EQ(load_error(IIOT_CONFIGS_DIR), std::string("config error: cannot read config file \"") +
+                                              IIOT_CONFIGS_DIR + "\": Is a directory");
+}
+
+TEST(ConfigFiles, SyntaxErrorNamesTheFile) {
+  const std::string path = testing::TempDir() + "config_test_syntax.yaml";
+  {
+    std::ofstream out(path);
+    out << "log:\n  level: info\nkafka:\n  brokers: [a\n";
+  }
+  EXPECT_EQ(load_error(path), "config error: " + path +
+                                  ": YAML syntax error at line 5, column 1: end of sequence flow "
+                                  "not found");
+  std::filesystem::remove(path);
+}
+
+TEST(ConfigFiles, EnvironmentAppliesToFiles) {
+  const FakeEnv env(std::map<std::string, std::string>{{"IIOT_WEBSOCKET_PORT", "9999"}});
+  EXPECT_EQ(load_config(IIOT_CONFIGS_DIR "/production.yaml", &fake_lookup).websocket.port, 9999);
+}
+
+}  // namespace
+}  // namespace iiot::config

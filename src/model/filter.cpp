@@ -1,0 +1,125 @@
+#include "model/filter.h"
+
+#include <algorithm>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <utility>
+
+#include "model/json_text.h"
+
+namespace iiot::model {
+namespace {
+
+namespace json = boost::json;
+
+template <typename T, typename V>
+bool allows(const std::vector<T>& list, const V& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::optional<MessageType> parse_message_type(std::string_view text) {
+  if (text == "device_data") return MessageType::kDeviceData;
+  if (text == "alert") return MessageType::kAlert;
+  return std::nullopt;
+}
+
+template <typename T>
+void sort_unique(std::vector<T>& list) {
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+}
+
+ClientFrameError invalid_filter(std::string message) {
+  return ClientFrameError{"invalid_filter", std::move(message)};
+}
+
+// Reads data[key] into out with parse(element text) -> optional<T>; a missing or null list is
+// empty. allowed names the accepted elements for the message when parse rejects one. Returns the
+// error message, or nullopt when the list is acceptable.
+template <typename T, typename Parse>
+std::optional<std::string> read_list(const json::object& data, std::string_view key, Parse parse,
+                                     std::string_view allowed, std::vector<T>& out) {
+  const json::value* v = data.if_contains(json::string_view(key.data(), key.size()));
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  const json::array* list = v->if_array();
+  if (list == nullptr) return std::string(key) + ": must be a list of strings";
+  out.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json::string* s = (*list)[i].if_string();
+    if (s == nullptr) {
+      return std::string(key) + "[" + std::to_string(i) + "]: must be a string";
+    }
+    std::optional<T> element = parse(std::string_view(s->data(), s->size()));
+    if (!element) {
+      return std::string(key) + "[" + std::to_string(i) + "]: must be one of " +
+             std::string(allowed) + " (got " +
+             json_text::quoted_excerpt(std::string_view(s->data(), s->size())) + ")";
+    }
+    out.push_back(std::move(*element));
+  }
+  sort_unique(out);
+  return std::nullopt;
+}
+
+ClientRequest decode_filter(const json::value* data_value) {
+  FilterRequest request;
+  // No data (or null) means every list is missing: the empty filter.
+  if (data_value == nullptr || data_value->is_null()) return request;
+  const json::object* data = data_value->if_object();
+  if (data == nullptr) return invalid_filter("data: must be an object");
+
+  Filter& f = request.filter;
+  auto text = [](std::string_view s) { return std::optional<std::string>(std::in_place, s); };
+  std::optional<std::string> error = read_list(*data, "device_ids", text, "", f.device_ids);
+  if (!error) error = read_list(*data, "device_types", text, "", f.device_types);
+  if (!error) error = read_list(*data, "locations", text, "", f.locations);
+  if (!error) {
+    error = read_list(*data, "alert_levels", parse_severity, "info, warning, error, critical",
+                      f.alert_levels);
+  }
+  if (!error) error = read_list(*data, "types", parse_message_type, "device_data, alert", f.types);
+  if (error) return invalid_filter(std::move(*error));
+  return request;
+}
+
+}  // namespace
+
+std::string_view to_string(MessageType type) {
+  return type == MessageType::kAlert ? "alert" : "device_data";
+}
+
+bool Filter::empty() const {
+  return device_ids.empty() && device_types.empty() && locations.empty() && alert_levels.empty() &&
+         types.empty();
+}
+
+bool Filter::matches(MessageType type, std::string_view device_id, std::string_view device_type,
+                     std::string_view location, Severity severity) const {
+  return allows(types, type) && allows(device_ids, device_id) &&
+         allows(device_types, device_type) && allows(locations, location) &&
+         (type != MessageType::kAlert || allows(alert_levels, severity));
+}
+
+ClientRequest decode_client_frame(std::string_view text) {
+  unsigned char tree_buffer[2048];
+  json::monotonic_resource tree_memory(tree_buffer);
+  std::string error;
+  const json::value frame = json_text::parse(text, &tree_memory, error);
+  if (!error.empty()) return ClientFrameError{"invalid_json", std::move(error)};
+  const json::object* object = frame.if_object();
+  if (object == nullptr) return ClientFrameError{"invalid_json", "frame must be a JSON object"};
+
+  const json::value* type = object->if_contains("type");
+  if (type == nullptr || type->is_null()) return ClientFrameError{"unknown_type", "type: required"};
+  const json::string* name = type->if_string();
+  if (name == nullptr) return ClientFrameError{"unknown_type", "type: must be a string"};
+  if (*name == "ping") return PingRequest{};
+  if (*name == "filter") return decode_filter(object->if_contains("data"));
+  return ClientFrameError{
+      "unknown_type", "type: must be one of filter, ping (got " +
+                          json_text::quoted_excerpt(std::string_view(name->data(), name->size())) +
+                          ")"};
+}
+
+}  // namespace iiot::model

@@ -1,0 +1,202 @@
+#include "model/frame_encoder.h"
+
+#include <utility>
+
+#include "model/json_text.h"
+
+namespace iiot::model {
+namespace {
+
+using json_text::append_string;
+
+// Room for the fixed keys and punctuation of each frame; escaping may still grow the string.
+constexpr std::size_t kDeviceFrameOverhead = 128;
+constexpr std::size_t kSensorOverhead = 48;
+constexpr std::size_t kAlertFrameOverhead = 192;
+constexpr std::size_t kFilterOverhead = 96;
+
+template <typename T, typename Name>
+void append_list(std::string& out, const std::vector<T>& list, Name name) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    append_string(out, name(list[i]));
+  }
+  out.push_back(']');
+}
+
+void append_filter(std::string& out, const Filter& filter) {
+  auto same = [](const std::string& s) -> std::string_view { return s; };
+  auto name = [](auto e) { return to_string(e); };
+  out.append(R"({"device_ids":)");
+  append_list(out, filter.device_ids, same);
+  out.append(R"(,"device_types":)");
+  append_list(out, filter.device_types, same);
+  out.append(R"(,"locations":)");
+  append_list(out, filter.locations, same);
+  out.append(R"(,"alert_levels":)");
+  append_list(out, filter.alert_levels, name);
+  out.append(R"(,"types":)");
+  append_list(out, filter.types, name);
+  out.push_back('}');
+}
+
+std::size_t filter_size_hint(const Filter& filter) {
+  std::size_t n = kFilterOverhead + 12 * (filter.alert_levels.size() + filter.types.size());
+  for (const auto* list : {&filter.device_ids, &filter.device_types, &filter.locations}) {
+    for (const std::string& s : *list) n += s.size() + 3;
+  }
+  return n;
+}
+
+// {"type":<type>,"timestamp":<now>
+void append_control_head(std::string& out, std::string_view type,
+                         std::chrono::system_clock::time_point now) {
+  out.append(R"({"type":")").append(type).append(R"(","timestamp":")");
+  out.append(format_utc_millis(now));
+  out.push_back('"');
+}
+
+void put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+SharedFrame encode_device_data(const DeviceData& data) {
+  std::size_t size = kDeviceFrameOverhead + data.timestamp.size() + data.device_id.size() +
+                     data.device_type.size() + data.location.size();
+  for (const SensorReading& sensor : data.sensors) {
+    size += kSensorOverhead + sensor.name.size() + (sensor.unit ? sensor.unit->size() : 0);
+  }
+  auto frame = std::make_shared<std::string>();
+  std::string& out = *frame;
+  out.reserve(size);
+
+  out.append(R"({"type":"device_data","timestamp":)");
+  append_string(out, data.timestamp);
+  out.append(R"(,"data":{"device":{"device_id":)");
+  append_string(out, data.device_id);
+  out.append(R"(,"device_type":)");
+  append_string(out, data.device_type);
+  out.append(R"(,"location":)");
+  append_string(out, data.location);
+  out.append(R"(,"status":")").append(to_string(data.status)).append(R"(","sensors":{)");
+  for (std::size_t i = 0; i < data.sensors.size(); ++i) {
+    const SensorReading& sensor = data.sensors[i];
+    if (i != 0) out.push_back(',');
+    append_string(out, sensor.name);
+    out.append(R"(:{"value":)");
+    json_text::append_number(out, sensor.value);
+    if (sensor.unit) {
+      out.append(R"(,"unit":)");
+      append_string(out, *sensor.unit);
+    }
+    out.push_back('}');
+  }
+  out.append("}}}}");
+  return frame;
+}
+
+SharedFrame encode_alert(const Alert& alert) {
+  const std::string_view device_type = alert.device_type ? *alert.device_type : "";
+  const std::string_view location = alert.location ? *alert.location : "";
+  auto frame = std::make_shared<std::string>();
+  std::string& out = *frame;
+  out.reserve(kAlertFrameOverhead + alert.timestamp.size() + alert.alert_id.size() +
+              alert.title.size() + alert.description.size() + alert.device_id.size() +
+              device_type.size() + location.size());
+
+  out.append(R"({"type":"alert","timestamp":)");
+  append_string(out, alert.timestamp);
+  out.append(R"(,"data":{"alert":{"alert_id":)");
+  append_string(out, alert.alert_id);
+  out.append(R"(,"severity":")").append(to_string(alert.severity)).append(R"(","title":)");
+  append_string(out, alert.title);
+  out.append(R"(,"description":)");
+  append_string(out, alert.description);
+  out.append(R"(},"device_id":)");
+  append_string(out, alert.device_id);
+  out.append(R"(,"device_type":)");
+  append_string(out, device_type);
+  out.append(R"(,"location":)");
+  append_string(out, location);
+  out.append("}}");
+  return frame;
+}
+
+std::string encode_welcome(std::string_view client_id, const Filter& filter,
+                           std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(96 + client_id.size() + filter_size_hint(filter));
+  append_control_head(out, "welcome", now);
+  out.append(R"(,"data":{"client_id":)");
+  append_string(out, client_id);
+  out.append(R"(,"filter":)");
+  append_filter(out, filter);
+  out.append("}}");
+  return out;
+}
+
+std::string encode_filter_ack(const Filter& filter, std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(64 + filter_size_hint(filter));
+  append_control_head(out, "filter_ack", now);
+  out.append(R"(,"data":)");
+  append_filter(out, filter);
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_pong(std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(64);
+  append_control_head(out, "pong", now);
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_error(std::string_view code, std::string_view message,
+                         std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(96 + code.size() + message.size());
+  append_control_head(out, "error", now);
+  out.append(R"(,"data":{"code":)");
+  append_string(out, code);
+  out.append(R"(,"message":)");
+  append_string(out, message);
+  out.append("}}");
+  return out;
+}
+
+std::string format_utc_millis(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto millis = floor<milliseconds>(t);
+  const auto day = floor<days>(millis);
+  const year_month_day date{day};
+  const hh_mm_ss time{millis - day};
+
+  // "YYYY-MM-DDTHH:MM:SS.mmmZ"; years outside 0000..9999 do not occur for a wall clock.
+  std::string out(24, '\0');
+  char* p = out.data();
+  put_digits(p, static_cast<unsigned>(static_cast<int>(date.year())) % 10000, 4);
+  p[4] = '-';
+  put_digits(p + 5, static_cast<unsigned>(date.month()), 2);
+  p[7] = '-';
+  put_digits(p + 8, static_cast<unsigned>(date.day()), 2);
+  p[10] = 'T';
+  put_digits(p + 11, static_cast<unsigned>(time.hours().count()), 2);
+  p[13] = ':';
+  put_digits(p + 14, static_cast<unsigned>(time.minutes().count()), 2);
+  p[16] = ':';
+  put_digits(p + 17, static_cast<unsigned>(time.seconds().count()), 2);
+  p[19] = '.';
+  put_digits(p + 20, static_cast<unsigned>(time.subseconds().count()), 3);
+  p[23] = 'Z';
+  return out;
+}
+
+}  // namespace iiot::model

@@ -1,0 +1,219 @@
+#include "model/frame_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <string>
+
+#include "model/json_text.h"
+#include "model/record_decoder.h"
+
+namespace iiot::model {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+// 2024-08-01T12:50:09.123Z
+const system_clock::time_point kNow{milliseconds(1'722'516'609'123)};
+
+DeviceData sample_device() {
+  return DeviceData{"sensor-001",
+                    "sensor",
+                    "Building-A",
+                    DeviceStatus::kOnline,
+                    "2024-08-01T20:50:09+08:00",
+                    {{"temperature", 25.5, "°C"}, {"humidity", 60.0, "%"}}};
+}
+
+Alert sample_alert() {
+  return Alert{"alert-001",
+               "sensor-001",
+               Severity::kWarning,
+               "Temperature High",
+               "Temperature exceeds threshold",
+               "sensor",
+               "Building-A",
+               "2024-08-01T20:50:09+08:00"};
+}
+
+// Compares as JSON values (order-insensitive) and as exact text.
+void expect_frame(const std::string& frame, std::string_view golden) {
+  json::error_code ec;
+  const json::value parsed = json::parse(frame, ec);
+  ASSERT_FALSE(ec) << ec.message() << " in " << frame;
+  EXPECT_EQ(parsed, json::parse(golden));
+  EXPECT_EQ(frame, golden);
+}
+
+TEST(FrameEncoderTest, DeviceDataGolden) {
+  const SharedFrame frame = encode_device_data(sample_device());
+  ASSERT_NE(frame, nullptr);
+  expect_frame(*frame,
+               R"({"type":"device_data","timestamp":"2024-08-01T20:50:09+08:00","data":{"device":{)"
+               R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A",)"
+               R"("status":"online","sensors":{"temperature":{"value":25.5,"unit":"°C"},)"
+               R"("humidity":{"value":60,"unit":"%"}}}}})");
+}
+
+TEST(FrameEncoderTest, DeviceDataOmitsAbsentUnitAndWritesEveryStatus) {
+  DeviceData data = sample_device();
+  data.location = "";
+  data.status = DeviceStatus::kMaintenance;
+  data.sensors = {{"rpm", 1200, std::nullopt}};
+  expect_frame(*encode_device_data(data),
+               R"({"type":"device_data","timestamp":"2024-08-01T20:50:09+08:00","data":{"device":{)"
+               R"("device_id":"sensor-001","device_type":"sensor","location":"",)"
+               R"("status":"maintenance","sensors":{"rpm":{"value":1200}}}}})");
+}
+
+TEST(FrameEncoderTest, AlertGolden) {
+  expect_frame(*encode_alert(sample_alert()),
+               R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","data":{)"
+               R"("alert":{"alert_id":"alert-001","severity":"warning","title":"Temperature High",)"
+               R"("description":"Temperature exceeds threshold"},)"
+               R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
+}
+
+TEST(FrameEncoderTest, AlertWithoutDeviceTypeOrLocationWritesEmptyStrings) {
+  Alert alert = sample_alert();
+  alert.severity = Severity::kCritical;
+  alert.description = "";
+  alert.device_type.reset();
+  alert.location.reset();
+  expect_frame(
+      *encode_alert(alert),
+      R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","data":{)"
+      R"("alert":{"alert_id":"alert-001","severity":"critical","title":"Temperature High",)"
+      R"("description":""},"device_id":"sensor-001","device_type":"","location":""}})");
+}
+
+TEST(FrameEncoderTest, StringsAreEscaped) {
+  DeviceData data = sample_device();
+  data.device_type = "quote\" backslash\\ newline\n tab\t nul" + std::string(1, '\0') + " \x1f";
+  data.location = "Gebäude \xe2\x82\xac \xf0\x9f\x98\x80 </script>";
+  data.sensors = {{"na\"me", -0.5, "u\\nit"}};
+  const std::string frame = *encode_device_data(data);
+  EXPECT_NE(frame.find(R"("device_type":"quote\" backslash\\ newline\n tab\t nul\u0000 \u001f")"),
+            std::string::npos)
+      << frame;
+  EXPECT_NE(frame.find(R"("location":"Gebäude € 😀 </script>")"), std::string::npos) << frame;
+
+  const json::value parsed = json::parse(frame);
+  const json::object& device = parsed.at("data").at("device").as_object();
+  EXPECT_EQ(device.at("device_type").as_string(), data.device_type);
+  EXPECT_EQ(device.at("location").as_string(), data.location);
+  EXPECT_EQ(device.at("sensors").at("na\"me").at("unit").as_string(), "u\\nit");
+}
+
+TEST(FrameEncoderTest, AppendStringMatchesBoostForEveryByte) {
+  for (int b = 0; b < 256; ++b) {
+    const std::string s = "a" + std::string(1, static_cast<char>(b)) + "z";
+    std::string ours;
+    json_text::append_string(ours, s);
+    EXPECT_EQ(ours, json::serialize(json::string_view(s))) << "byte " << b;
+  }
+}
+
+TEST(FrameEncoderTest, ExcerptCutsAtCodePointBoundary) {
+  std::string euros;
+  for (int i = 0; i < 30; ++i) euros += "€";  // 3 bytes each
+  EXPECT_EQ(json_text::excerpt(euros), euros.substr(0, 63) + "...");
+  EXPECT_EQ(json_text::excerpt(euros.substr(0, 63)), euros.substr(0, 63));
+  EXPECT_EQ(json_text::quoted_excerpt("a\"b"), R"("a\"b")");
+}
+
+struct NumberCase {
+  double value;
+  std::string_view text;
+};
+
+TEST(FrameEncoderTest, NumbersUseShortestRoundTripForm) {
+  const NumberCase cases[] = {
+      {25.5, "25.5"},
+      {60.0, "60"},
+      {0.0, "0"},
+      {-0.0, "-0"},
+      {0.1, "0.1"},
+      {-273.15, "-273.15"},
+      {1e21, "1e+21"},
+      {1e-7, "1e-07"},
+      {123456789.0, "123456789"},
+      {0.30000000000000004, "0.30000000000000004"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+  };
+  for (const NumberCase& c : cases) {
+    std::string text;
+    json_text::append_number(text, c.value);
+    EXPECT_EQ(text, c.text);
+    EXPECT_EQ(json::parse(text).to_number<double>(), c.value) << text;
+  }
+}
+
+TEST(FrameEncoderTest, DecodedRecordRoundTripsWithoutUnknownFields) {
+  const DecodeResult<DeviceData> decoded = decode_device_data(
+      R"({"device_id":"d-1","device_type":"meter","extra":{"x":1},"timestamp":"2024-08-01T12:50:09.5Z",)"
+      R"("sensors":{"kwh":{"value":1.25e3,"unit":"kWh","raw":"0x4e2"},"v":{"value":230}}})");
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  expect_frame(*encode_device_data(decoded.value()),
+               R"({"type":"device_data","timestamp":"2024-08-01T12:50:09.5Z","data":{"device":{)"
+               R"("device_id":"d-1","device_type":"meter","location":"","status":"online",)"
+               R"("sensors":{"kwh":{"value":1250,"unit":"kWh"},"v":{"value":230}}}}})");
+}
+
+TEST(FrameEncoderTest, WelcomeWithEmptyFilterListsEveryKey) {
+  expect_frame(encode_welcome("c-1f3a", Filter{}, kNow),
+               R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("client_id":"c-1f3a","filter":{"device_ids":[],"device_types":[],)"
+               R"("locations":[],"alert_levels":[],"types":[]}}})");
+}
+
+TEST(FrameEncoderTest, FilterAckGolden) {
+  Filter filter;
+  filter.device_ids = {"device-001", "device-\"2\""};
+  filter.device_types = {"sensor"};
+  filter.locations = {"Building-A"};
+  filter.alert_levels = {Severity::kWarning, Severity::kCritical};
+  filter.types = {MessageType::kDeviceData, MessageType::kAlert};
+  expect_frame(encode_filter_ack(filter, kNow),
+               R"({"type":"filter_ack","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("device_ids":["device-001","device-\"2\""],"device_types":["sensor"],)"
+               R"("locations":["Building-A"],"alert_levels":["warning","critical"],)"
+               R"("types":["device_data","alert"]}})");
+}
+
+TEST(FrameEncoderTest, PongGolden) {
+  expect_frame(encode_pong(kNow), R"({"type":"pong","timestamp":"2024-08-01T12:50:09.123Z"})");
+}
+
+TEST(FrameEncoderTest, ErrorGolden) {
+  expect_frame(encode_error("invalid_filter", R"(alert_levels[0]: must be one of "x")", kNow),
+               R"({"type":"error","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("code":"invalid_filter","message":"alert_levels[0]: must be one of \"x\""}})");
+}
+
+struct ClockCase {
+  system_clock::time_point time;
+  std::string_view text;
+};
+
+TEST(FrameEncoderTest, FormatUtcMillis) {
+  using std::chrono::microseconds;
+  const ClockCase cases[] = {
+      {system_clock::time_point{}, "1970-01-01T00:00:00.000Z"},
+      {kNow, "2024-08-01T12:50:09.123Z"},
+      {system_clock::time_point{microseconds(1'722'516'609'123'999)}, "2024-08-01T12:50:09.123Z"},
+      {system_clock::time_point{milliseconds(-1)}, "1969-12-31T23:59:59.999Z"},
+      {system_clock::time_point{milliseconds(1'709'251'199'007)}, "2024-02-29T23:59:59.007Z"},
+      {system_clock::time_point{milliseconds(4'107'542'400'000)}, "2100-03-01T00:00:00.000Z"},
+  };
+  for (const ClockCase& c : cases) {
+    EXPECT_EQ(format_utc_millis(c.time), c.text);
+    EXPECT_TRUE(is_rfc3339(format_utc_millis(c.time)));
+  }
+}
+
+}  // namespace
+}  // namespace iiot::model

@@ -1,0 +1,81 @@
+#include "model/json_text.h"
+
+#include <boost/json/parser.hpp>
+#include <boost/json/serializer.hpp>
+#include <charconv>
+#include <system_error>
+#include <utility>
+
+namespace iiot::model::json_text {
+namespace {
+
+// JSON (RFC 8259 section 7) requires escaping only '"', '\' and U+0000..U+001F. A string free of
+// them is written verbatim; anything else goes through Boost.JSON's serializer.
+bool needs_escaping(std::string_view s) {
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || c == '"' || c == '\\') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+boost::json::value parse(std::string_view text, boost::json::storage_ptr memory,
+                         std::string& error) {
+  unsigned char parser_buffer[512];
+  boost::json::parser parser(boost::json::storage_ptr(), boost::json::parse_options(),
+                             parser_buffer);
+  parser.reset(std::move(memory));
+  boost::json::error_code ec;
+  const std::size_t consumed = parser.write(text.data(), text.size(), ec);
+  if (ec) {
+    error = "invalid JSON: " + ec.message() + " at byte " + std::to_string(consumed);
+    return nullptr;
+  }
+  return parser.release();
+}
+
+void append_string(std::string& out, std::string_view s) {
+  if (!needs_escaping(s)) {
+    out.reserve(out.size() + s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
+  boost::json::serializer serializer;
+  serializer.reset(boost::json::string_view(s.data(), s.size()));
+  char chunk[256];
+  while (!serializer.done()) {
+    const boost::json::string_view part = serializer.read(chunk);
+    out.append(part.data(), part.size());
+  }
+}
+
+void append_number(std::string& out, double v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec != std::errc()) {
+    out.push_back('0');  // unreachable: 32 bytes hold every shortest double
+    return;
+  }
+  out.append(buf, end);
+}
+
+std::string excerpt(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  std::string out(s.substr(0, cut));
+  out.append("...");
+  return out;
+}
+
+std::string quoted_excerpt(std::string_view s) {
+  std::string out;
+  append_string(out, excerpt(s));
+  return out;
+}
+
+}  // namespace iiot::model::json_text

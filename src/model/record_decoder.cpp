@@ -1,0 +1,381 @@
+#include "model/record_decoder.h"
+
+#include <array>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "model/json_text.h"
+
+namespace iiot::model {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxSensors = 256;
+
+constexpr std::array<bool, 256> make_device_id_charset() {
+  std::array<bool, 256> allowed{};
+  for (char c = 'A'; c <= 'Z'; ++c) allowed[static_cast<unsigned char>(c)] = true;
+  for (char c = 'a'; c <= 'z'; ++c) allowed[static_cast<unsigned char>(c)] = true;
+  for (char c = '0'; c <= '9'; ++c) allowed[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("._:/-")) allowed[static_cast<unsigned char>(c)] = true;
+  return allowed;
+}
+constexpr std::array<bool, 256> kDeviceIdCharset = make_device_id_charset();
+
+// The text is valid UTF-8 (Boost.JSON checked it), so code points are the non-continuation bytes.
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+bool chars_within(std::string_view s, std::size_t min_chars, std::size_t max_chars) {
+  // A code point is 1..4 bytes, so the byte count bounds the count from above.
+  if (s.size() < min_chars) return false;
+  if (s.size() <= max_chars) return true;
+  return code_points(s) <= max_chars && code_points(s) >= min_chars;
+}
+
+std::string_view view(const json::string& s) {
+  return {s.data(), s.size()};
+}
+
+// Reads the fields of one record object in a fixed order; the first failure wins so that a record
+// always gets the same reason. Every accessor returns an empty value once a failure is recorded.
+// A JSON null counts as absent, for required fields too ("device_id: required").
+class RecordReader {
+ public:
+  explicit RecordReader(const json::object& object) {
+    // One pass over the record (cheaper than a lookup per field); unknown fields are skipped.
+    for (const json::key_value_pair& entry : object) {
+      const std::string_view key(entry.key().data(), entry.key().size());
+      for (std::size_t i = 0; i < kKnownFields.size(); ++i) {
+        if (kKnownFields[i] == key) {
+          values_[i] = &entry.value();
+          break;
+        }
+      }
+    }
+  }
+
+  bool failed() const { return !error_.empty(); }
+  std::string take_error() { return std::move(error_); }
+
+  std::string_view required_text(std::string_view key, std::size_t min_chars,
+                                 std::size_t max_chars) {
+    const json::string* s = string_field(key, Presence::kRequired);
+    if (s == nullptr) return {};
+    if (!chars_within(view(*s), min_chars, max_chars)) {
+      return fail(key, "must be " + std::to_string(min_chars) + ".." + std::to_string(max_chars) +
+                           " chars");
+    }
+    return view(*s);
+  }
+
+  std::optional<std::string_view> optional_text(std::string_view key, std::size_t max_chars) {
+    const json::string* s = string_field(key, Presence::kOptional);
+    if (s == nullptr) return std::nullopt;
+    if (!chars_within(view(*s), 0, max_chars)) {
+      fail(key, "must be 0.." + std::to_string(max_chars) + " chars");
+      return std::nullopt;
+    }
+    return view(*s);
+  }
+
+  std::string_view device_id() {
+    constexpr std::string_view kKey = "device_id";
+    const json::string* s = string_field(kKey, Presence::kRequired);
+    if (s == nullptr) return {};
+    bool ok = !s->empty() && s->size() <= 128;
+    for (char c : *s) ok = ok && kDeviceIdCharset[static_cast<unsigned char>(c)];
+    if (!ok) return fail(kKey, "must be 1..128 chars of [A-Za-z0-9._:/-]");
+    return view(*s);
+  }
+
+  std::string_view timestamp() {
+    constexpr std::string_view kKey = "timestamp";
+    const json::string* s = string_field(kKey, Presence::kRequired);
+    if (s == nullptr) return {};
+    if (!is_rfc3339(view(*s))) {
+      return fail(kKey, "must be RFC 3339 (got " + json_text::quoted_excerpt(view(*s)) + ")");
+    }
+    return view(*s);
+  }
+
+  DeviceStatus status() {
+    constexpr std::string_view kKey = "status";
+    const json::string* s = string_field(kKey, Presence::kOptional);
+    if (s == nullptr) return DeviceStatus::kOnline;
+    if (auto status = parse_status(view(*s))) return *status;
+    fail(kKey, "must be one of online, offline, maintenance, error (got " +
+                   json_text::quoted_excerpt(view(*s)) + ")");
+    return DeviceStatus::kOnline;
+  }
+
+  Severity severity() {
+    constexpr std::string_view kKey = "severity";
+    const json::string* s = string_field(kKey, Presence::kRequired);
+    if (s == nullptr) return Severity::kInfo;
+    if (auto severity = parse_severity(view(*s))) return *severity;
+    fail(kKey, "must be one of info, warning, error, critical (got " +
+                   json_text::quoted_excerpt(view(*s)) + ")");
+    return Severity::kInfo;
+  }
+
+  void sensors(std::vector<SensorReading>& out) {
+    constexpr std::string_view kKey = "sensors";
+    const json::value* v = field(kKey, Presence::kRequired);
+    if (v == nullptr) return;
+    const json::object* sensors = v->if_object();
+    if (sensors == nullptr) {
+      fail(kKey, "must be an object");
+      return;
+    }
+    if (sensors->empty() || sensors->size() > kMaxSensors) {
+      fail(kKey, "must have 1..256 entries (got " + std::to_string(sensors->size()) + ")");
+      return;
+    }
+    out.reserve(sensors->size());
+    for (const json::key_value_pair& entry : *sensors) {
+      if (!sensor(entry.key(), entry.value(), out)) return;
+    }
+  }
+
+ private:
+  enum class Presence { kRequired, kOptional };
+
+  const json::value* field(std::string_view key, Presence presence) {
+    if (failed()) return nullptr;
+    const json::value* v = nullptr;
+    for (std::size_t i = 0; i < kKnownFields.size(); ++i) {
+      if (kKnownFields[i] == key) v = values_[i];
+    }
+    if (v != nullptr && v->is_null()) v = nullptr;
+    if (v == nullptr && presence == Presence::kRequired) fail(key, "required");
+    return v;
+  }
+
+  const json::string* string_field(std::string_view key, Presence presence) {
+    const json::value* v = field(key, presence);
+    if (v == nullptr) return nullptr;
+    const json::string* s = v->if_string();
+    if (s == nullptr) fail(key, "must be a string");
+    return s;
+  }
+
+  bool sensor(json::string_view name, const json::value& v, std::vector<SensorReading>& out) {
+    const json::object* reading = v.if_object();
+    if (reading == nullptr) return fail_sensor(name, "", "must be an object");
+
+    const json::value* value = nullptr;
+    const json::value* unit_value = nullptr;
+    for (const json::key_value_pair& entry : *reading) {
+      if (entry.key() == "value") {
+        value = &entry.value();
+      } else if (entry.key() == "unit") {
+        unit_value = &entry.value();
+      }
+    }
+    if (value == nullptr || value->is_null()) return fail_sensor(name, ".value", "required");
+    double number = 0.0;
+    switch (value->kind()) {
+      case json::kind::int64:
+        number = static_cast<double>(value->get_int64());
+        break;
+      case json::kind::uint64:
+        number = static_cast<double>(value->get_uint64());
+        break;
+      case json::kind::double_:
+        number = value->get_double();
+        // Boost.JSON reads an out-of-range literal such as 1e999 as infinity.
+        if (!std::isfinite(number)) return fail_sensor(name, ".value", "must be a finite number");
+        break;
+      default:
+        return fail_sensor(name, ".value", "must be a number");
+    }
+
+    std::optional<std::string> unit;
+    if (unit_value != nullptr && !unit_value->is_null()) {
+      const json::string* s = unit_value->if_string();
+      if (s == nullptr) return fail_sensor(name, ".unit", "must be a string");
+      unit.emplace(s->data(), s->size());
+    }
+    out.push_back(SensorReading{std::string(name.data(), name.size()), number, std::move(unit)});
+    return true;
+  }
+
+  std::string_view fail(std::string_view key, std::string_view what) {
+    error_.reserve(key.size() + 2 + what.size());
+    error_.append(key).append(": ").append(what);
+    return {};
+  }
+
+  bool fail_sensor(json::string_view name, std::string_view suffix, std::string_view what) {
+    std::string path = "sensors.";
+    path += json_text::excerpt(std::string_view(name.data(), name.size()));
+    path += suffix;
+    fail(path, what);
+    return false;
+  }
+
+  static constexpr std::array<std::string_view, 10> kKnownFields{
+      "device_id", "device_type", "location", "status", "timestamp",
+      "sensors",   "alert_id",    "severity", "title",  "description"};
+
+  std::array<const json::value*, kKnownFields.size()> values_{};
+  std::string error_;
+};
+
+// Parses text as one JSON object into stack memory and hands it to decode. The parsed tree lives
+// only for the call: decode copies what it keeps.
+template <typename T, typename Decode>
+DecodeResult<T> with_record_object(std::string_view text, Decode decode) {
+  unsigned char tree_buffer[4096];
+  json::monotonic_resource tree_memory(tree_buffer);
+  std::string error;
+  const json::value record = json_text::parse(text, &tree_memory, error);
+  if (!error.empty()) return DecodeResult<T>::failure(std::move(error));
+  const json::object* object = record.if_object();
+  if (object == nullptr) return DecodeResult<T>::failure("record must be a JSON object");
+  return decode(*object);
+}
+
+struct Rfc3339Parts {
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  long long nanos = 0;
+  int offset_minutes = 0;
+};
+
+// date-time = full-date "T" full-time (RFC 3339 section 5.6); "t" and "z" are allowed (its
+// section 5.6 note), a leap second :60 is allowed, the fraction has 1..9 digits.
+std::optional<Rfc3339Parts> parse_rfc3339(std::string_view s) {
+  std::size_t pos = 0;
+  auto digits = [&](std::size_t n, int& out) {
+    if (s.size() - pos < n) return false;
+    out = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = s[pos + i];
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    pos += n;
+    return true;
+  };
+  auto literal = [&](char a, char b) {
+    if (pos < s.size() && (s[pos] == a || s[pos] == b)) {
+      ++pos;
+      return true;
+    }
+    return false;
+  };
+
+  Rfc3339Parts p;
+  int month = 0;
+  int day = 0;
+  if (!digits(4, p.year) || !literal('-', '-') || !digits(2, month) || !literal('-', '-') ||
+      !digits(2, day) || !literal('T', 't') || !digits(2, p.hour) || !literal(':', ':') ||
+      !digits(2, p.minute) || !literal(':', ':') || !digits(2, p.second)) {
+    return std::nullopt;
+  }
+  p.month = static_cast<unsigned>(month);
+  p.day = static_cast<unsigned>(day);
+  if (p.month < 1 || p.month > 12 || p.day < 1 || p.hour > 23 || p.minute > 59 || p.second > 60) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day_last last{
+      std::chrono::year{p.year}, std::chrono::month_day_last{std::chrono::month{p.month}}};
+  if (p.day > static_cast<unsigned>(last.day())) return std::nullopt;
+
+  if (literal('.', '.')) {
+    int fraction_digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (++fraction_digits > 9) return std::nullopt;
+      p.nanos = p.nanos * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    if (fraction_digits == 0) return std::nullopt;
+    for (int i = fraction_digits; i < 9; ++i) p.nanos *= 10;
+  }
+
+  if (literal('Z', 'z')) {
+    p.offset_minutes = 0;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    const int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    int hours = 0;
+    int minutes = 0;
+    if (!digits(2, hours) || !literal(':', ':') || !digits(2, minutes)) return std::nullopt;
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    p.offset_minutes = sign * (hours * 60 + minutes);
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+DecodeResult<DeviceData> decode_device_data(std::string_view text) {
+  return with_record_object<DeviceData>(text, [](const json::object& object) {
+    RecordReader reader(object);
+    DeviceData data;
+    data.device_id = reader.device_id();
+    data.device_type = reader.required_text("device_type", 1, 64);
+    data.location = reader.optional_text("location", 128).value_or("");
+    data.status = reader.status();
+    data.timestamp = reader.timestamp();
+    reader.sensors(data.sensors);
+    if (reader.failed()) return DecodeResult<DeviceData>::failure(reader.take_error());
+    return DecodeResult<DeviceData>(std::move(data));
+  });
+}
+
+DecodeResult<Alert> decode_alert(std::string_view text) {
+  return with_record_object<Alert>(text, [](const json::object& object) {
+    RecordReader reader(object);
+    Alert alert;
+    alert.alert_id = reader.required_text("alert_id", 1, 128);
+    alert.device_id = reader.device_id();
+    alert.severity = reader.severity();
+    alert.title = reader.required_text("title", 1, 256);
+    alert.description = reader.optional_text("description", 4096).value_or("");
+    // Section 1 gives these no length rule for alerts; the device record's maxima apply, and an
+    // empty string is kept as given (only absence triggers enrichment).
+    if (auto device_type = reader.optional_text("device_type", 64)) {
+      alert.device_type.emplace(*device_type);
+    }
+    if (auto location = reader.optional_text("location", 128)) alert.location.emplace(*location);
+    alert.timestamp = reader.timestamp();
+    if (reader.failed()) return DecodeResult<Alert>::failure(reader.take_error());
+    return DecodeResult<Alert>(std::move(alert));
+  });
+}
+
+bool is_rfc3339(std::string_view text) {
+  return parse_rfc3339(text).has_value();
+}
+
+std::optional<long long> rfc3339_to_unix_micros(std::string_view text) {
+  const std::optional<Rfc3339Parts> p = parse_rfc3339(text);
+  if (!p) return std::nullopt;
+  const std::chrono::sys_days date{std::chrono::year_month_day{
+      std::chrono::year{p->year}, std::chrono::month{p->month}, std::chrono::day{p->day}}};
+  const long long seconds = static_cast<long long>(date.time_since_epoch().count()) * 86400 +
+                            p->hour * 3600LL + p->minute * 60LL + p->second -
+                            p->offset_minutes * 60LL;
+  return seconds * 1'000'000 + p->nanos / 1000;
+}
+
+}  // namespace iiot::model

@@ -1,0 +1,546 @@
+#include "model/record_decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <initializer_list>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+
+namespace iiot::model {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kAbsent = "<absent>";
+
+// A field override: key -> raw JSON text of the value, or kAbsent to remove the key.
+using Overrides = std::initializer_list<std::pair<std::string_view, std::string>>;
+
+std::string with_overrides(std::string_view base, Overrides overrides) {
+  json::object record = json::parse(base).as_object();
+  for (const auto& [key, raw] : overrides) {
+    if (raw == kAbsent) {
+      record.erase(key);
+    } else {
+      record[key] = json::parse(raw);
+    }
+  }
+  return json::serialize(record);
+}
+
+std::string json_string(std::string_view s) {
+  return json::serialize(json::string_view(s));
+}
+
+std::string repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// {"s0":{"value":0},...,"s<n-1>":{"value":n-1}}
+std::string sensors_json(int n) {
+  json::object sensors;
+  for (int i = 0; i < n; ++i) sensors["s" + std::to_string(i)] = json::object{{"value", i}};
+  return json::serialize(sensors);
+}
+
+constexpr std::string_view kDevice = R"({"device_id":"sensor-001","device_type":"sensor",
+  "location":"Building-A","status":"online","timestamp":"2024-08-01T20:50:09+08:00",
+  "sensors":{"temperature":{"value":25.5,"unit":"°C"},"humidity":{"value":60.0,"unit":"%"}}})";
+
+std::string device(Overrides overrides = {}) {
+  return with_overrides(kDevice, overrides);
+}
+
+// One line per decoded record so that a mismatch shows every field.
+std::string describe(const DeviceData& d) {
+  std::string out = d.device_id + "|" + d.device_type + "|" + d.location + "|" +
+                    std::string(to_string(d.status)) + "|" + d.timestamp + "|";
+  for (const SensorReading& s : d.sensors) {
+    char number[32];
+    out += s.name + "=" + std::string(number, std::to_chars(number, number + 32, s.value).ptr);
+    out += s.unit ? " " + *s.unit : " <no unit>";
+    out += ";";
+  }
+  return out;
+}
+
+struct DeviceCase {
+  std::string name;
+  std::string record;
+  std::string expected;  // describe() of the value, or the error reason when ok is false
+  bool ok = true;
+};
+
+void PrintTo(const DeviceCase& c, std::ostream* os) {
+  *os << c.name << ": " << c.record.substr(0, 200);
+}
+
+DeviceCase valid(std::string name, std::string record, std::string expected) {
+  return {std::move(name), std::move(record), std::move(expected), true};
+}
+DeviceCase invalid(std::string name, std::string record, std::string error) {
+  return {std::move(name), std::move(record), std::move(error), false};
+}
+
+template <typename Case>
+std::string case_name(const testing::TestParamInfo<Case>& info) {
+  return info.param.name;
+}
+
+const std::string kBaseSensors = "temperature=25.5 °C;humidity=60 %;";
+const std::string kTs = "2024-08-01T20:50:09+08:00";
+const std::string kIdRule = "device_id: must be 1..128 chars of [A-Za-z0-9._:/-]";
+
+std::vector<DeviceCase> device_cases() {
+  return {
+      // Accepted records.
+      valid("Full", device(), "sensor-001|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("OptionalFieldsAbsent",
+            device({{"location", std::string(kAbsent)}, {"status", std::string(kAbsent)}}),
+            "sensor-001|sensor||online|" + kTs + "|" + kBaseSensors),
+      valid("OptionalFieldsNull", device({{"location", "null"}, {"status", "null"}}),
+            "sensor-001|sensor||online|" + kTs + "|" + kBaseSensors),
+      valid("StatusOffline", device({{"status", R"("offline")"}}),
+            "sensor-001|sensor|Building-A|offline|" + kTs + "|" + kBaseSensors),
+      valid("StatusMaintenance", device({{"status", R"("maintenance")"}}),
+            "sensor-001|sensor|Building-A|maintenance|" + kTs + "|" + kBaseSensors),
+      valid("StatusError", device({{"status", R"("error")"}}),
+            "sensor-001|sensor|Building-A|error|" + kTs + "|" + kBaseSensors),
+      valid("UnknownFieldsIgnored",
+            device({{"firmware", R"({"version":"1.2","blobs":[1,2,{"x":null}]})"},
+                    {"sensors", R"({"t":{"value":1,"unit":"C","calibrated":true}})"}}),
+            "sensor-001|sensor|Building-A|online|" + kTs + "|t=1 C;"),
+      valid(
+          "SensorValueKinds",
+          device(
+              {{"sensors",
+                R"({"int":{"value":-7},"big":{"value":18446744073709551615},"exp":{"value":1.5e-3},"zero":{"value":0}})"}}),
+          "sensor-001|sensor|Building-A|online|" + kTs +
+              "|int=-7 <no unit>;big=18446744073709551616 <no unit>;exp=0.0015 <no unit>;"
+              "zero=0 <no unit>;"),
+      valid("SensorUnitNull", device({{"sensors", R"({"t":{"value":2,"unit":null}})"}}),
+            "sensor-001|sensor|Building-A|online|" + kTs + "|t=2 <no unit>;"),
+      valid("SensorOrderKept",
+            device({{"sensors", R"({"z":{"value":1},"a":{"value":2},"m":{"value":3}})"}}),
+            "sensor-001|sensor|Building-A|online|" + kTs +
+                "|z=1 <no unit>;a=2 <no unit>;m=3 <no unit>;"),
+      valid("SensorNameEmptyAndUnicode",
+            device({{"sensors", R"({"":{"value":1},"温度":{"value":2,"unit":"°C"}})"}}),
+            "sensor-001|sensor|Building-A|online|" + kTs + "|=1 <no unit>;温度=2 °C;"),
+      valid("DeviceIdEveryAllowedChar", device({{"device_id", R"("AZaz09._:/-")"}}),
+            "AZaz09._:/-|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("DeviceId128Chars", device({{"device_id", json_string(repeat("a", 128))}}),
+            repeat("a", 128) + "|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("DeviceType1Char", device({{"device_type", R"("s")"}}),
+            "sensor-001|s|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("DeviceType64CodePoints", device({{"device_type", json_string(repeat("é", 64))}}),
+            "sensor-001|" + repeat("é", 64) + "|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("Location128CodePoints", device({{"location", json_string(repeat("°", 128))}}),
+            "sensor-001|sensor|" + repeat("°", 128) + "|online|" + kTs + "|" + kBaseSensors),
+      valid("LocationEmpty", device({{"location", R"("")"}}),
+            "sensor-001|sensor||online|" + kTs + "|" + kBaseSensors),
+      valid("Sensors256", device({{"sensors", sensors_json(256)}}), ""),  // checked by count below
+      valid("TimestampZuluFraction9",
+            device({{"timestamp", R"("2024-08-01T12:50:09.123456789Z")"}}),
+            "sensor-001|sensor|Building-A|online|2024-08-01T12:50:09.123456789Z|" + kBaseSensors),
+      valid("TimestampLowercase", device({{"timestamp", R"("2024-08-01t12:50:09.1z")"}}),
+            "sensor-001|sensor|Building-A|online|2024-08-01t12:50:09.1z|" + kBaseSensors),
+      valid("TimestampNegativeOffset", device({{"timestamp", R"("2024-02-29T23:59:60-05:30")"}}),
+            "sensor-001|sensor|Building-A|online|2024-02-29T23:59:60-05:30|" + kBaseSensors),
+      valid("TimestampMinusZero", device({{"timestamp", R"("2024-08-01T12:50:09-00:00")"}}),
+            "sensor-001|sensor|Building-A|online|2024-08-01T12:50:09-00:00|" + kBaseSensors),
+      valid("SurroundingWhitespace", "  \n" + device() + "\t ",
+            "sensor-001|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
+
+      // Not a JSON object.
+      invalid("EmptyInput", "", "invalid JSON: incomplete JSON at byte 0"),
+      invalid("Truncated", R"({"device_id":"a")", "invalid JSON: incomplete JSON at byte 16"),
+      invalid("SyntaxError", R"({"device_id":})", "invalid JSON: syntax error at byte 13"),
+      invalid("TrailingData", device() + " {}",
+              "invalid JSON: extra data at byte " + std::to_string(device().size() + 1)),
+      invalid("TrailingComma", R"({"device_id":"a",})", "invalid JSON: syntax error at byte 17"),
+      invalid("Comment", "// c\n{}", "invalid JSON: syntax error at byte 0"),
+      invalid("Utf8InvalidByte", "{\"device_id\":\"\xff\"}",
+              "invalid JSON: syntax error at byte 14"),
+      invalid("Utf8Overlong", "{\"location\":\"\xc0\xaf\"}",
+              "invalid JSON: syntax error at byte 13"),
+      invalid("Utf8Surrogate", "{\"location\":\"\xed\xa0\x80\"}",
+              "invalid JSON: syntax error at byte 13"),
+      invalid("Utf8Truncated", "{\"location\":\"\xe2\x82\"}",
+              "invalid JSON: syntax error at byte 13"),
+      invalid("Utf8InKey", "{\"\xfe\":1}", "invalid JSON: syntax error at byte 2"),
+      invalid("EscapedLoneSurrogate", R"({"location":"\ud800"})",
+              "invalid JSON: syntax error at byte 19"),
+      invalid("Array", "[]", "record must be a JSON object"),
+      invalid("Number", "42", "record must be a JSON object"),
+      invalid("String", R"("sensor-001")", "record must be a JSON object"),
+      invalid("Null", "null", "record must be a JSON object"),
+
+      // device_id
+      invalid("DeviceIdAbsent", device({{"device_id", std::string(kAbsent)}}),
+              "device_id: required"),
+      invalid("DeviceIdNull", device({{"device_id", "null"}}), "device_id: required"),
+      invalid("DeviceIdNumber", device({{"device_id", "1"}}), "device_id: must be a string"),
+      invalid("DeviceIdEmpty", device({{"device_id", R"("")"}}), kIdRule),
+      invalid("DeviceId129Chars", device({{"device_id", json_string(repeat("a", 129))}}), kIdRule),
+      invalid("DeviceIdSpace", device({{"device_id", R"("sensor 001")"}}), kIdRule),
+      invalid("DeviceIdHash", device({{"device_id", R"("sensor#1")"}}), kIdRule),
+      invalid("DeviceIdNonAscii", device({{"device_id", R"("capteur-é")"}}), kIdRule),
+      invalid("DeviceIdNulByte", device({{"device_id", R"("a\u0000b")"}}), kIdRule),
+
+      // device_type
+      invalid("DeviceTypeAbsent", device({{"device_type", std::string(kAbsent)}}),
+              "device_type: required"),
+      invalid("DeviceTypeNull", device({{"device_type", "null"}}), "device_type: required"),
+      invalid("DeviceTypeArray", device({{"device_type", R"(["sensor"])"}}),
+              "device_type: must be a string"),
+      invalid("DeviceTypeEmpty", device({{"device_type", R"("")"}}),
+              "device_type: must be 1..64 chars"),
+      invalid("DeviceType65Chars", device({{"device_type", json_string(repeat("a", 65))}}),
+              "device_type: must be 1..64 chars"),
+      invalid("DeviceType65CodePoints", device({{"device_type", json_string(repeat("é", 65))}}),
+              "device_type: must be 1..64 chars"),
+
+      // location
+      invalid("LocationNumber", device({{"location", "7"}}), "location: must be a string"),
+      invalid("Location129Chars", device({{"location", json_string(repeat("a", 129))}}),
+              "location: must be 0..128 chars"),
+      invalid("Location129CodePoints", device({{"location", json_string(repeat("°", 129))}}),
+              "location: must be 0..128 chars"),
+
+      // status
+      invalid("StatusUnknown", device({{"status", R"("broken")"}}),
+              R"(status: must be one of online, offline, maintenance, error (got "broken"))"),
+      invalid("StatusWrongCase", device({{"status", R"("Online")"}}),
+              R"(status: must be one of online, offline, maintenance, error (got "Online"))"),
+      invalid("StatusBool", device({{"status", "true"}}), "status: must be a string"),
+
+      // timestamp
+      invalid("TimestampAbsent", device({{"timestamp", std::string(kAbsent)}}),
+              "timestamp: required"),
+      invalid("TimestampNull", device({{"timestamp", "null"}}), "timestamp: required"),
+      invalid("TimestampNumber", device({{"timestamp", "1722516609"}}),
+              "timestamp: must be a string"),
+      invalid("TimestampWord", device({{"timestamp", R"("yesterday")"}}),
+              R"(timestamp: must be RFC 3339 (got "yesterday"))"),
+      invalid("TimestampDateOnly", device({{"timestamp", R"("2024-08-01")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01"))"),
+      invalid("TimestampNoOffset", device({{"timestamp", R"("2024-08-01T12:50:09")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09"))"),
+      invalid("TimestampSpaceSeparator", device({{"timestamp", R"("2024-08-01 12:50:09Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01 12:50:09Z"))"),
+      invalid("TimestampMonth13", device({{"timestamp", R"("2024-13-01T12:50:09Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-13-01T12:50:09Z"))"),
+      invalid("TimestampFeb30", device({{"timestamp", R"("2024-02-30T12:50:09Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-02-30T12:50:09Z"))"),
+      invalid("TimestampFeb29NonLeap", device({{"timestamp", R"("2023-02-29T12:50:09Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2023-02-29T12:50:09Z"))"),
+      invalid("TimestampHour24", device({{"timestamp", R"("2024-08-01T24:00:00Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T24:00:00Z"))"),
+      invalid("TimestampFraction10Digits",
+              device({{"timestamp", R"("2024-08-01T12:50:09.1234567891Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09.1234567891Z"))"),
+      invalid("TimestampEmptyFraction", device({{"timestamp", R"("2024-08-01T12:50:09.Z")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09.Z"))"),
+      invalid("TimestampOffsetNoColon", device({{"timestamp", R"("2024-08-01T12:50:09+0800")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09+0800"))"),
+      invalid("TimestampOffsetMinutes60", device({{"timestamp", R"("2024-08-01T12:50:09+08:60")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09+08:60"))"),
+      invalid("TimestampTrailingText", device({{"timestamp", R"("2024-08-01T12:50:09Z ")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09Z "))"),
+      invalid("TimestampControlCharEscaped", device({{"timestamp", R"("2024\n")"}}),
+              R"(timestamp: must be RFC 3339 (got "2024\n"))"),
+      invalid("TimestampLongIsCut", device({{"timestamp", json_string(repeat("x", 200))}}),
+              "timestamp: must be RFC 3339 (got \"" + repeat("x", 64) + "...\")"),
+
+      // sensors
+      invalid("SensorsAbsent", device({{"sensors", std::string(kAbsent)}}), "sensors: required"),
+      invalid("SensorsNull", device({{"sensors", "null"}}), "sensors: required"),
+      invalid("SensorsArray", device({{"sensors", R"([{"value":1}])"}}),
+              "sensors: must be an object"),
+      invalid("Sensors0", device({{"sensors", "{}"}}), "sensors: must have 1..256 entries (got 0)"),
+      invalid("Sensors257", device({{"sensors", sensors_json(257)}}),
+              "sensors: must have 1..256 entries (got 257)"),
+      invalid("SensorNotObject", device({{"sensors", R"({"temperature":25.5})"}}),
+              "sensors.temperature: must be an object"),
+      invalid("SensorValueAbsent", device({{"sensors", R"({"temperature":{"unit":"C"}})"}}),
+              "sensors.temperature.value: required"),
+      invalid("SensorValueNull", device({{"sensors", R"({"temperature":{"value":null}})"}}),
+              "sensors.temperature.value: required"),
+      invalid("SensorValueString", device({{"sensors", R"({"temperature":{"value":"25.5"}})"}}),
+              "sensors.temperature.value: must be a number"),
+      invalid("SensorValueBool", device({{"sensors", R"({"temperature":{"value":true}})"}}),
+              "sensors.temperature.value: must be a number"),
+      invalid("SensorValueObject", device({{"sensors", R"({"temperature":{"value":{}}})"}}),
+              "sensors.temperature.value: must be a number"),
+      invalid(
+          "SensorValueOverflow",
+          R"({"device_id":"d","device_type":"t","timestamp":"2024-08-01T12:50:09Z","sensors":{"t":{"value":1e999}}})",
+          "sensors.t.value: must be a finite number"),
+      invalid("SensorUnitNumber",
+              device({{"sensors", R"({"ok":{"value":1},"temperature":{"value":1,"unit":5}})"}}),
+              "sensors.temperature.unit: must be a string"),
+
+      // The first failing field in contract order is reported.
+      invalid("FirstFailureWins",
+              device({{"sensors", "{}"}, {"timestamp", "1"}, {"device_type", "null"}}),
+              "device_type: required"),
+  };
+}
+
+class DeviceDataDecodeTest : public testing::TestWithParam<DeviceCase> {};
+
+TEST_P(DeviceDataDecodeTest, Decodes) {
+  const DeviceCase& c = GetParam();
+  const DecodeResult<DeviceData> result = decode_device_data(c.record);
+  if (!c.ok) {
+    ASSERT_FALSE(result.ok()) << describe(result.value());
+    EXPECT_EQ(result.error(), c.expected);
+    return;
+  }
+  ASSERT_TRUE(result.ok()) << result.error();
+  if (c.name == "Sensors256") {
+    EXPECT_EQ(result.value().sensors.size(), 256u);
+    EXPECT_EQ(result.value().sensors.back().name, "s255");
+    EXPECT_EQ(result.value().sensors.back().value, 255.0);
+    return;
+  }
+  EXPECT_EQ(describe(result.value()), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Records, DeviceDataDecodeTest, testing::ValuesIn(device_cases()),
+                         case_name<DeviceCase>);
+
+constexpr std::string_view kAlert = R"({"alert_id":"alert-001","device_id":"sensor-001",
+  "severity":"warning","title":"Temperature High","description":"Temperature exceeds threshold",
+  "device_type":"sensor","location":"Building-A","timestamp":"2024-08-01T20:50:09+08:00"})";
+
+std::string alert(Overrides overrides = {}) {
+  return with_overrides(kAlert, overrides);
+}
+
+std::string describe(const Alert& a) {
+  return a.alert_id + "|" + a.device_id + "|" + std::string(to_string(a.severity)) + "|" + a.title +
+         "|" + a.description + "|" + a.device_type.value_or("<none>") + "|" +
+         a.location.value_or("<none>") + "|" + a.timestamp;
+}
+
+struct AlertCase {
+  std::string name;
+  std::string record;
+  std::string expected;
+  bool ok = true;
+};
+
+void PrintTo(const AlertCase& c, std::ostream* os) {
+  *os << c.name << ": " << c.record.substr(0, 200);
+}
+
+AlertCase valid_alert(std::string name, std::string record, std::string expected) {
+  return {std::move(name), std::move(record), std::move(expected), true};
+}
+AlertCase invalid_alert(std::string name, std::string record, std::string error) {
+  return {std::move(name), std::move(record), std::move(error), false};
+}
+
+const std::string kAlertTail = "|sensor-001|warning|Temperature High|";
+const std::string kFullAlert =
+    "alert-001" + kAlertTail + "Temperature exceeds threshold|sensor|Building-A|" + kTs;
+
+std::vector<AlertCase> alert_cases() {
+  const std::string absent(kAbsent);
+  return {
+      valid_alert("Full", alert(), kFullAlert),
+      valid_alert("OptionalFieldsAbsent",
+                  alert({{"description", absent}, {"device_type", absent}, {"location", absent}}),
+                  "alert-001" + kAlertTail + "|<none>|<none>|" + kTs),
+      valid_alert("OptionalFieldsNull",
+                  alert({{"description", "null"}, {"device_type", "null"}, {"location", "null"}}),
+                  "alert-001" + kAlertTail + "|<none>|<none>|" + kTs),
+      valid_alert("EmptyDeviceTypeAndLocationKept",
+                  alert({{"device_type", R"("")"}, {"location", R"("")"}}),
+                  "alert-001" + kAlertTail + "Temperature exceeds threshold|||" + kTs),
+      valid_alert("UnknownFieldsIgnored", alert({{"extra", R"({"a":[1,2]})"}, {"value", "3"}}),
+                  kFullAlert),
+      valid_alert("SeverityInfo", alert({{"severity", R"("info")"}}),
+                  "alert-001|sensor-001|info|Temperature High|Temperature exceeds threshold|sensor|"
+                  "Building-A|" +
+                      kTs),
+      valid_alert(
+          "SeverityError", alert({{"severity", R"("error")"}}),
+          "alert-001|sensor-001|error|Temperature High|Temperature exceeds threshold|sensor|"
+          "Building-A|" +
+              kTs),
+      valid_alert("SeverityCritical", alert({{"severity", R"("critical")"}}),
+                  "alert-001|sensor-001|critical|Temperature High|Temperature exceeds threshold|"
+                  "sensor|Building-A|" +
+                      kTs),
+      valid_alert(
+          "AlertId128CodePoints", alert({{"alert_id", json_string(repeat("ä", 128))}}),
+          repeat("ä", 128) + kAlertTail + "Temperature exceeds threshold|sensor|Building-A|" + kTs),
+      valid_alert("AlertIdAnyChars", alert({{"alert_id", R"("alert #1 / \"x\"")"}}),
+                  "alert #1 / \"x\"" + kAlertTail +
+                      "Temperature exceeds threshold|sensor|Building-A|" + kTs),
+      valid_alert("Title256CodePoints", alert({{"title", json_string(repeat("€", 256))}}),
+                  "alert-001|sensor-001|warning|" + repeat("€", 256) +
+                      "|Temperature exceeds threshold|sensor|Building-A|" + kTs),
+      valid_alert("Description4096Chars", alert({{"description", json_string(repeat("d", 4096))}}),
+                  "alert-001" + kAlertTail + repeat("d", 4096) + "|sensor|Building-A|" + kTs),
+      valid_alert("TimestampZulu", alert({{"timestamp", R"("2024-08-01T12:50:09.5Z")"}}),
+                  "alert-001" + kAlertTail +
+                      "Temperature exceeds threshold|sensor|Building-A|2024-08-01T12:50:09.5Z"),
+
+      invalid_alert("InvalidJson", R"({"alert_id":)", "invalid JSON: incomplete JSON at byte 12"),
+      invalid_alert("Utf8Invalid", "{\"title\":\"\x80\"}", "invalid JSON: syntax error at byte 10"),
+      invalid_alert("NotObject", R"(["alert"])", "record must be a JSON object"),
+      invalid_alert("AlertIdAbsent", alert({{"alert_id", absent}}), "alert_id: required"),
+      invalid_alert("AlertIdNull", alert({{"alert_id", "null"}}), "alert_id: required"),
+      invalid_alert("AlertIdNumber", alert({{"alert_id", "1"}}), "alert_id: must be a string"),
+      invalid_alert("AlertIdEmpty", alert({{"alert_id", R"("")"}}),
+                    "alert_id: must be 1..128 chars"),
+      invalid_alert("AlertId129Chars", alert({{"alert_id", json_string(repeat("a", 129))}}),
+                    "alert_id: must be 1..128 chars"),
+      invalid_alert("DeviceIdAbsent", alert({{"device_id", absent}}), "device_id: required"),
+      invalid_alert("DeviceIdBadChar", alert({{"device_id", R"("a*b")"}}), kIdRule),
+      invalid_alert("DeviceId129Chars", alert({{"device_id", json_string(repeat("a", 129))}}),
+                    kIdRule),
+      invalid_alert("SeverityAbsent", alert({{"severity", absent}}), "severity: required"),
+      invalid_alert("SeverityNull", alert({{"severity", "null"}}), "severity: required"),
+      invalid_alert("SeverityNumber", alert({{"severity", "2"}}), "severity: must be a string"),
+      invalid_alert("SeverityUnknown", alert({{"severity", R"("fatal")"}}),
+                    R"(severity: must be one of info, warning, error, critical (got "fatal"))"),
+      invalid_alert("SeverityWrongCase", alert({{"severity", R"("WARNING")"}}),
+                    R"(severity: must be one of info, warning, error, critical (got "WARNING"))"),
+      invalid_alert("TitleAbsent", alert({{"title", absent}}), "title: required"),
+      invalid_alert("TitleEmpty", alert({{"title", R"("")"}}), "title: must be 1..256 chars"),
+      invalid_alert("Title257CodePoints", alert({{"title", json_string(repeat("€", 257))}}),
+                    "title: must be 1..256 chars"),
+      invalid_alert("DescriptionNumber", alert({{"description", "0"}}),
+                    "description: must be a string"),
+      invalid_alert("Description4097Chars",
+                    alert({{"description", json_string(repeat("d", 4097))}}),
+                    "description: must be 0..4096 chars"),
+      invalid_alert("DeviceTypeNumber", alert({{"device_type", "1"}}),
+                    "device_type: must be a string"),
+      invalid_alert("DeviceType65Chars", alert({{"device_type", json_string(repeat("t", 65))}}),
+                    "device_type: must be 0..64 chars"),
+      invalid_alert("LocationObject", alert({{"location", "{}"}}), "location: must be a string"),
+      invalid_alert("Location129Chars", alert({{"location", json_string(repeat("l", 129))}}),
+                    "location: must be 0..128 chars"),
+      invalid_alert("TimestampAbsent", alert({{"timestamp", absent}}), "timestamp: required"),
+      invalid_alert("TimestampBad", alert({{"timestamp", R"("2024-08-01T12:50")"}}),
+                    R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50"))"),
+      invalid_alert("TimestampBadOffset", alert({{"timestamp", R"("2024-08-01T12:50:09+25:00")"}}),
+                    R"(timestamp: must be RFC 3339 (got "2024-08-01T12:50:09+25:00"))"),
+      invalid_alert("FirstFailureWins", alert({{"title", absent}, {"severity", R"("x")"}}),
+                    R"(severity: must be one of info, warning, error, critical (got "x"))"),
+  };
+}
+
+class AlertDecodeTest : public testing::TestWithParam<AlertCase> {};
+
+TEST_P(AlertDecodeTest, Decodes) {
+  const AlertCase& c = GetParam();
+  const DecodeResult<Alert> result = decode_alert(c.record);
+  if (!c.ok) {
+    ASSERT_FALSE(result.ok()) << describe(result.value());
+    EXPECT_EQ(result.error(), c.expected);
+    return;
+  }
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(describe(result.value()), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Records, AlertDecodeTest, testing::ValuesIn(alert_cases()),
+                         case_name<AlertCase>);
+
+TEST(DecodeResultTest, MovesTheValueOut) {
+  DecodeResult<DeviceData> result = decode_device_data(device());
+  ASSERT_TRUE(result);
+  DeviceData data = std::move(result).value();
+  EXPECT_EQ(data.device_id, "sensor-001");
+}
+
+TEST(DecodeTest, DeviceRecordIsNotAnAlert) {
+  const DecodeResult<Alert> result = decode_alert(device());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error(), "alert_id: required");
+}
+
+TEST(DecodeTest, LargeRecordBeyondTheStackBuffer) {
+  const DecodeResult<DeviceData> result = decode_device_data(
+      device({{"sensors", sensors_json(256)}, {"pad", json_string(repeat("p", 20000))}}));
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result.value().sensors.size(), 256u);
+}
+
+struct TimeCase {
+  std::string name;
+  std::string text;
+  std::optional<long long> micros;
+};
+
+std::string time_case_name(const testing::TestParamInfo<TimeCase>& info) {
+  return info.param.name;
+}
+
+class Rfc3339Test : public testing::TestWithParam<TimeCase> {};
+
+TEST_P(Rfc3339Test, ConvertsToUnixMicros) {
+  const TimeCase& c = GetParam();
+  EXPECT_EQ(rfc3339_to_unix_micros(c.text), c.micros);
+  EXPECT_EQ(is_rfc3339(c.text), c.micros.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Timestamps, Rfc3339Test,
+    testing::Values(
+        TimeCase{"Epoch", "1970-01-01T00:00:00Z", 0},
+        TimeCase{"OneMicro", "1970-01-01T00:00:00.000001Z", 1},
+        TimeCase{"BeforeEpoch", "1969-12-31T23:59:59.5Z", -500'000},
+        TimeCase{"PositiveOffset", "2024-08-01T20:50:09+08:00", 1'722'516'609'000'000},
+        TimeCase{"Utc", "2024-08-01T12:50:09Z", 1'722'516'609'000'000},
+        TimeCase{"LowercaseUtc", "2024-08-01t12:50:09z", 1'722'516'609'000'000},
+        TimeCase{"MinusZeroOffset", "2024-08-01T12:50:09-00:00", 1'722'516'609'000'000},
+        TimeCase{"NegativeOffsetLeapDay", "2024-02-29T00:00:00-05:30", 1'709'184'600'000'000},
+        TimeCase{"OffsetCrossesDay", "2024-08-02T00:50:09+12:00", 1'722'516'609'000'000},
+        TimeCase{"Fraction6", "2024-08-01T12:50:09.123456Z", 1'722'516'609'123'456},
+        TimeCase{"Fraction9Truncated", "2024-08-01T12:50:09.123456789Z", 1'722'516'609'123'456},
+        TimeCase{"Fraction1", "2024-08-01T12:50:09.1Z", 1'722'516'609'100'000},
+        TimeCase{"Year2000March", "2000-03-01T00:00:00Z", 951'868'800'000'000},
+        TimeCase{"Year1", "0001-01-01T00:00:00Z", -62'135'596'800'000'000},
+        TimeCase{"Year9999", "9999-12-31T23:59:59.999999Z", 253'402'300'799'999'999},
+        TimeCase{"LeapSecond", "2016-12-31T23:59:60Z", 1'483'228'800'000'000},
+        TimeCase{"Empty", "", std::nullopt}, TimeCase{"Word", "yesterday", std::nullopt},
+        TimeCase{"DateOnly", "2024-08-01", std::nullopt},
+        TimeCase{"NoOffset", "2024-08-01T12:50:09", std::nullopt},
+        TimeCase{"NoSeconds", "2024-08-01T12:50Z", std::nullopt},
+        TimeCase{"SpaceSeparator", "2024-08-01 12:50:09Z", std::nullopt},
+        TimeCase{"ShortYear", "24-08-01T12:50:09Z", std::nullopt},
+        TimeCase{"SignedYear", "+2024-08-01T12:50:09Z", std::nullopt},
+        TimeCase{"Month00", "2024-00-01T12:50:09Z", std::nullopt},
+        TimeCase{"Month13", "2024-13-01T12:50:09Z", std::nullopt},
+        TimeCase{"Day00", "2024-08-00T12:50:09Z", std::nullopt},
+        TimeCase{"April31", "2024-04-31T12:50:09Z", std::nullopt},
+        TimeCase{"Feb29NonLeap", "2100-02-29T12:50:09Z", std::nullopt},
+        TimeCase{"Hour24", "2024-08-01T24:00:00Z", std::nullopt},
+        TimeCase{"Minute60", "2024-08-01T12:60:00Z", std::nullopt},
+        TimeCase{"Second61", "2024-08-01T12:50:61Z", std::nullopt},
+        TimeCase{"EmptyFraction", "2024-08-01T12:50:09.Z", std::nullopt},
+        TimeCase{"Fraction10", "2024-08-01T12:50:09.0123456789Z", std::nullopt},
+        TimeCase{"OffsetHour24", "2024-08-01T12:50:09+24:00", std::nullopt},
+        TimeCase{"OffsetMinute60", "2024-08-01T12:50:09-01:60", std::nullopt},
+        TimeCase{"OffsetNoColon", "2024-08-01T12:50:09+0100", std::nullopt},
+        TimeCase{"OffsetHoursOnly", "2024-08-01T12:50:09+01", std::nullopt},
+        TimeCase{"TrailingZ", "2024-08-01T12:50:09ZZ", std::nullopt},
+        TimeCase{"FullWidthDigit", "2024-08-01T12:50:0\xef\xbc\x99Z", std::nullopt}),
+    time_case_name);
+
+}  // namespace
+}  // namespace iiot::model

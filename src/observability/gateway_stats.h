@@ -1,0 +1,63 @@
+// Counters shared by every part of the gateway, the one source for /stats and /metrics.
+// Owned by ConsumerService and passed by reference; every member is an atomic, written with
+// relaxed ordering from any thread (figures, not synchronisation).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "observability/latency_histogram.h"
+
+namespace iiot::observability {
+
+using Counter = std::atomic<std::uint64_t>;
+
+struct PipelineCounters {
+  Counter total_messages{0};        // every record consumed, valid or not
+  Counter device_data_messages{0};  // valid device-data records processed
+  Counter alert_messages{0};        // valid alert records processed
+  Counter invalid_messages{0};      // rejected records (dead-lettered)
+  Counter dead_letter_written{0};   // dead-letter writes acknowledged by the broker
+  Counter dead_letter_retries{0};   // dead-letter writes that had to be retried
+};
+
+struct KafkaStatus {
+  std::atomic<std::int64_t> consumer_lag{0};       // summed over assigned partitions
+  std::atomic<std::int32_t> partitions_assigned{0};
+  std::atomic<bool> broker_reachable{false};        // a broker connection is up
+  std::atomic<bool> group_joined{false};            // the group has assigned us (possibly 0 partitions)
+  Counter rebalances{0};
+  Counter offsets_committed{0};
+};
+
+struct PushCounters {
+  std::atomic<std::int64_t> active_clients{0};
+  Counter total_connections{0};     // connections accepted since start
+  Counter rejected_connections{0};  // refused handshakes (503/403/bad request)
+  Counter push_success_count{0};    // frames handed to a client's queue
+  Counter push_failure_count{0};    // events not pushed (input queue full after retries)
+  Counter dropped_messages{0};      // frames dropped from client queues (overflow)
+  Counter slow_disconnects{0};      // clients closed with 4000
+  Counter bytes_sent{0};
+  Counter frames_sent{0};
+};
+
+class GatewayStats {
+ public:
+  GatewayStats() : started_(std::chrono::steady_clock::now()) {}
+
+  PipelineCounters pipeline;
+  KafkaStatus kafka;
+  PushCounters push;
+  LatencyHistogram push_latency;  // event accepted by the pusher -> frame queued at its clients
+
+  double uptime_seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace iiot::observability

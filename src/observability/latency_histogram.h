@@ -1,0 +1,40 @@
+// A lock-free, allocation-free latency histogram: log-linear buckets (8 sub-buckets per power of
+// two of nanoseconds, about 12% relative error), written by any thread, read by any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace iiot::observability {
+
+class LatencyHistogram {
+ public:
+  struct Snapshot {
+    std::uint64_t count = 0;
+    double mean_ns = 0;
+    std::uint64_t p50_ns = 0;
+    std::uint64_t p99_ns = 0;
+    std::uint64_t p999_ns = 0;
+    std::uint64_t max_ns = 0;
+  };
+
+  void record(std::chrono::nanoseconds latency);
+  Snapshot snapshot() const;
+  void reset();
+
+  static constexpr int kSubBits = 3;
+  static constexpr int kBuckets = 64 << kSubBits;
+
+ private:
+  static int bucket_of(std::uint64_t ns);
+  static std::uint64_t bucket_upper(int bucket);
+
+  std::array<std::atomic<std::uint64_t>, kBuckets> buckets_{};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_ns_{0};
+  std::atomic<std::uint64_t> max_ns_{0};
+};
+
+}  // namespace iiot::observability

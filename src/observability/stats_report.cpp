@@ -1,0 +1,135 @@
+#include "observability/stats_report.h"
+
+#include <boost/json.hpp>
+#include <sstream>
+
+namespace iiot::observability {
+
+namespace json = boost::json;
+
+namespace {
+
+std::uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }
+
+double ns_to_ms(double ns) { return ns / 1e6; }
+
+}  // namespace
+
+bool kafka_ready(const GatewayStats& stats) {
+  return stats.kafka.broker_reachable.load(std::memory_order_relaxed) &&
+         stats.kafka.group_joined.load(std::memory_order_relaxed);
+}
+
+std::string render_health_json(const GatewayStats& stats) {
+  const bool reachable = stats.kafka.broker_reachable.load(std::memory_order_relaxed);
+  json::object out;
+  out["status"] = reachable ? "ok" : "degraded";
+  out["kafka"] = json::object{
+      {"reachable", reachable},
+      {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)}};
+  out["uptime_seconds"] = stats.uptime_seconds();
+  return json::serialize(out);
+}
+
+std::string render_stats_json(const GatewayStats& stats, const PushReport& push) {
+  const auto latency = stats.push_latency.snapshot();
+  json::object out;
+  out["active_clients"] = stats.push.active_clients.load(std::memory_order_relaxed);
+  out["total_connections"] = get(stats.push.total_connections);
+  out["total_messages"] = get(stats.pipeline.total_messages);
+  out["device_data_messages"] = get(stats.pipeline.device_data_messages);
+  out["alert_messages"] = get(stats.pipeline.alert_messages);
+  out["invalid_messages"] = get(stats.pipeline.invalid_messages);
+  out["dead_letter_messages"] = get(stats.pipeline.dead_letter_written);
+  out["push_success_count"] = get(stats.push.push_success_count);
+  out["push_failure_count"] = get(stats.push.push_failure_count);
+  out["dropped_messages"] = get(stats.push.dropped_messages);
+  out["slow_consumer_disconnects"] = get(stats.push.slow_disconnects);
+  out["rejected_connections"] = get(stats.push.rejected_connections);
+  out["frames_sent"] = get(stats.push.frames_sent);
+  out["bytes_sent"] = get(stats.push.bytes_sent);
+  out["queue_size"] = push.queue_size;
+  out["queue_capacity"] = push.queue_capacity;
+  out["avg_push_latency_ms"] = ns_to_ms(latency.mean_ns);
+  out["p99_push_latency_ms"] = ns_to_ms(static_cast<double>(latency.p99_ns));
+  out["uptime_seconds"] = stats.uptime_seconds();
+  out["kafka"] = json::object{
+      {"consumer_lag", stats.kafka.consumer_lag.load(std::memory_order_relaxed)},
+      {"partitions_assigned", stats.kafka.partitions_assigned.load(std::memory_order_relaxed)},
+      {"reachable", stats.kafka.broker_reachable.load(std::memory_order_relaxed)},
+      {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)},
+      {"rebalances", get(stats.kafka.rebalances)}};
+  json::array clients;
+  for (const ClientReport& c : push.clients) {
+    json::object filter;
+    for (const auto& [key, values] : c.filter) {
+      json::array list;
+      for (const auto& v : values) list.emplace_back(v);
+      filter[key] = std::move(list);
+    }
+    clients.emplace_back(json::object{{"id", c.id},
+                                      {"remote", c.remote},
+                                      {"queue_depth", c.queue_depth},
+                                      {"queue_bytes", c.queue_bytes},
+                                      {"sent", c.sent},
+                                      {"dropped", c.dropped},
+                                      {"filter", std::move(filter)}});
+  }
+  out["clients"] = std::move(clients);
+  out["clients_limit"] = push.clients_limit;
+  return json::serialize(out);
+}
+
+std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
+  std::ostringstream out;
+  auto metric = [&](const char* name, const char* type, const char* help, auto value) {
+    out << "# HELP iiot_" << name << ' ' << help << "\n# TYPE iiot_" << name << ' ' << type
+        << "\niiot_" << name << ' ' << value << '\n';
+  };
+  const auto latency = stats.push_latency.snapshot();
+  metric("active_clients", "gauge", "WebSocket clients connected now.",
+         stats.push.active_clients.load(std::memory_order_relaxed));
+  metric("connections_total", "counter", "WebSocket connections accepted since start.",
+         get(stats.push.total_connections));
+  metric("rejected_connections_total", "counter", "Handshakes refused (503, 403).",
+         get(stats.push.rejected_connections));
+  metric("messages_total", "counter", "Kafka records consumed, valid or not.",
+         get(stats.pipeline.total_messages));
+  metric("device_data_messages_total", "counter", "Valid device-data records processed.",
+         get(stats.pipeline.device_data_messages));
+  metric("alert_messages_total", "counter", "Valid alert records processed.",
+         get(stats.pipeline.alert_messages));
+  metric("invalid_messages_total", "counter", "Records rejected and dead-lettered.",
+         get(stats.pipeline.invalid_messages));
+  metric("dead_letter_messages_total", "counter", "Dead-letter writes acknowledged.",
+         get(stats.pipeline.dead_letter_written));
+  metric("push_success_total", "counter", "Frames queued to matching clients.",
+         get(stats.push.push_success_count));
+  metric("push_failure_total", "counter", "Events not pushed: input queue full after retries.",
+         get(stats.push.push_failure_count));
+  metric("dropped_messages_total", "counter", "Frames dropped from slow clients' queues.",
+         get(stats.push.dropped_messages));
+  metric("slow_consumer_disconnects_total", "counter", "Clients closed with 4000.",
+         get(stats.push.slow_disconnects));
+  metric("frames_sent_total", "counter", "Frames written to client sockets.",
+         get(stats.push.frames_sent));
+  metric("bytes_sent_total", "counter", "WebSocket bytes written to client sockets.",
+         get(stats.push.bytes_sent));
+  metric("push_queue_size", "gauge", "Events in the push input queue.", push.queue_size);
+  metric("push_queue_capacity", "gauge", "Capacity of the push input queue.",
+         push.queue_capacity);
+  metric("push_latency_avg_seconds", "gauge", "Mean time from hand-off to queued at clients.",
+         latency.mean_ns / 1e9);
+  metric("push_latency_p99_seconds", "gauge", "p99 time from hand-off to queued at clients.",
+         static_cast<double>(latency.p99_ns) / 1e9);
+  metric("kafka_consumer_lag", "gauge", "Consumer lag summed over assigned partitions.",
+         stats.kafka.consumer_lag.load(std::memory_order_relaxed));
+  metric("kafka_partitions_assigned", "gauge", "Partitions assigned to this consumer.",
+         stats.kafka.partitions_assigned.load(std::memory_order_relaxed));
+  metric("kafka_up", "gauge", "1 while a Kafka broker is reachable.",
+         stats.kafka.broker_reachable.load(std::memory_order_relaxed) ? 1 : 0);
+  metric("uptime_seconds", "gauge", "Seconds since the gateway started.", stats.uptime_seconds());
+  return out.str();
+}
+
+}  // namespace iiot::observability

@@ -1,0 +1,46 @@
+#include "processing/default_message_processor.h"
+
+#include <string>
+
+#include "model/record_decoder.h"
+
+namespace iiot::processing {
+
+ProcessResult DefaultMessageProcessor::process(RecordKind kind, std::string_view payload) {
+  stats_.pipeline.total_messages.fetch_add(1, std::memory_order_relaxed);
+  ProcessResult result = [&] {
+    if (static_cast<std::int64_t>(payload.size()) > max_payload_bytes_) {
+      return ProcessResult::rejected("payload: " + std::to_string(payload.size()) +
+                                     " bytes exceeds processor.max_payload_bytes (" +
+                                     std::to_string(max_payload_bytes_) + ")");
+    }
+    return kind == RecordKind::kDeviceData ? process_device_data(payload)
+                                           : process_alert(payload);
+  }();
+  if (!result.ok()) stats_.pipeline.invalid_messages.fetch_add(1, std::memory_order_relaxed);
+  return result;
+}
+
+ProcessResult DefaultMessageProcessor::process_device_data(std::string_view payload) {
+  auto decoded = model::decode_device_data(payload);
+  if (!decoded) return ProcessResult::rejected(decoded.error());
+  auto event = std::make_shared<ProcessedEvent>(ProcessedEvent{std::move(decoded).value()});
+  states_.update(event->device_data());
+  stats_.pipeline.device_data_messages.fetch_add(1, std::memory_order_relaxed);
+  return ProcessResult::accepted(std::move(event));
+}
+
+ProcessResult DefaultMessageProcessor::process_alert(std::string_view payload) {
+  auto decoded = model::decode_alert(payload);
+  if (!decoded) return ProcessResult::rejected(decoded.error());
+  model::Alert alert = std::move(decoded).value();
+  if (!alert.device_type || !alert.location) {
+    const auto last = states_.find(alert.device_id);
+    if (!alert.device_type) alert.device_type = last ? last->device_type : std::string();
+    if (!alert.location) alert.location = last ? last->location : std::string();
+  }
+  stats_.pipeline.alert_messages.fetch_add(1, std::memory_order_relaxed);
+  return ProcessResult::accepted(std::make_shared<ProcessedEvent>(ProcessedEvent{std::move(alert)}));
+}
+
+}  // namespace iiot::processing

@@ -1,0 +1,36 @@
+#include "processing/device_state_store.h"
+
+#include <mutex>
+
+namespace iiot::processing {
+
+void DeviceStateStore::update(const model::DeviceData& data) {
+  auto state = std::make_shared<const model::DeviceData>(data);
+  std::unique_lock lock(mutex_);
+  if (auto it = devices_.find(std::string_view(data.device_id)); it != devices_.end()) {
+    it->second = std::move(state);
+  } else {
+    devices_.emplace(data.device_id, std::move(state));
+  }
+}
+
+std::shared_ptr<const model::DeviceData> DeviceStateStore::find(std::string_view device_id) const {
+  std::shared_lock lock(mutex_);
+  auto it = devices_.find(device_id);
+  return it == devices_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const model::DeviceData>> DeviceStateStore::all() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::shared_ptr<const model::DeviceData>> out;
+  out.reserve(devices_.size());
+  for (const auto& [id, state] : devices_) out.push_back(state);
+  return out;
+}
+
+std::size_t DeviceStateStore::size() const {
+  std::shared_lock lock(mutex_);
+  return devices_.size();
+}
+
+}  // namespace iiot::processing

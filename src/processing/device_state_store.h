@@ -1,0 +1,36 @@
+// The latest known state of every device (last DeviceData seen), used to enrich alerts and for
+// snapshots. Guarded by one shared mutex: written by the consumer thread, read by any thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/device_data.h"
+
+namespace iiot::processing {
+
+class DeviceStateStore {
+ public:
+  void update(const model::DeviceData& data);
+  // The latest state of one device, or nullptr if never seen.
+  std::shared_ptr<const model::DeviceData> find(std::string_view device_id) const;
+  std::vector<std::shared_ptr<const model::DeviceData>> all() const;
+  std::size_t size() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const model::DeviceData>, Hash, std::equal_to<>>
+      devices_;
+};
+
+}  // namespace iiot::processing

@@ -1,0 +1,258 @@
+#include "push/client.h"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <spdlog/spdlog.h>
+
+#include "model/frame_encoder.h"
+#include "push/push_shard.h"
+
+namespace iiot::push {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+// Compression settings: bounded memory per connection. A 1 KiB window (10 bits; zlib refuses 8)
+// with memLevel 4 keeps the deflate state near 12 KiB instead of 256 KiB at the defaults, and
+// no context takeover on our side lets the window be reset between messages: telemetry frames
+// are small and each compresses well on its own. Level 1 trades a little ratio for CPU.
+websocket::permessage_deflate deflate_options() {
+  websocket::permessage_deflate pmd;
+  pmd.server_enable = true;
+  pmd.server_max_window_bits = 10;
+  pmd.client_max_window_bits = 10;
+  pmd.server_no_context_takeover = true;
+  pmd.compLevel = 1;
+  pmd.memLevel = 4;
+  pmd.msg_size_threshold = 64;  // tiny frames cost more to deflate than they save
+  return pmd;
+}
+
+}  // namespace
+
+Client::Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
+               std::string remote)
+    : ws_(std::move(socket)),
+      shard_(shard),
+      options_(options),
+      id_(std::move(id)),
+      remote_(std::move(remote)),
+      queue_(options.queue) {}
+
+void Client::start(Request request) {
+  ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+                                                 websocket::stream_base::none(), false});
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(beast::http::field::server, "iiot-gateway");
+  }));
+  ws_.read_message_max(options_.max_message_size);
+  ws_.auto_fragment(false);
+  ws_.write_buffer_bytes(std::max<std::size_t>(options_.write_buffer_size, 8));
+  if (options_.enable_compression) ws_.set_option(deflate_options());
+  // Invoked only inside our own reads, which run on this shard's thread.
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    last_activity_ = Clock::now();
+  });
+  auto held = std::make_shared<Request>(std::move(request));
+  ws_.async_accept(*held, [self = shared_from_this(), held](beast::error_code ec) {
+    self->on_accept(ec);
+  });
+}
+
+void Client::on_accept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("websocket handshake from {} failed: {}", remote_, ec.message());
+    finish();
+    return;
+  }
+  open_ = true;
+  const auto now = Clock::now();
+  last_activity_ = last_ping_ = last_write_progress_ = now;
+  shard_.attach(shared_from_this());
+  send_control(model::encode_welcome(id_, filter_, std::chrono::system_clock::now()));
+  do_read();
+}
+
+void Client::do_read() {
+  ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->on_read(ec, n);
+  });
+}
+
+void Client::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) {
+    // Beast has already answered protocol errors with their close codes (1007 for invalid
+    // UTF-8, 1009 for an oversized message); a peer's close is the normal end.
+    if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted &&
+        ec != boost::asio::error::eof) {
+      spdlog::debug("client {} read ended: {}", id_, ec.message());
+    }
+    finish();
+    return;
+  }
+  last_activity_ = Clock::now();
+  if (!ws_.got_text()) {
+    close({websocket::close_code::unknown_data, "binary frames are not supported"});
+  } else if (!closing_) {
+    handle_text(beast::buffers_to_string(read_buffer_.data()));
+  }
+  read_buffer_.consume(read_buffer_.size());
+  if (read_buffer_.capacity() > 4 * options_.read_buffer_size + 65536) read_buffer_.shrink_to_fit();
+  do_read();
+}
+
+void Client::handle_text(std::string_view text) {
+  const auto now = std::chrono::system_clock::now();
+  std::visit(
+      [&](auto&& request) {
+        using T = std::decay_t<decltype(request)>;
+        if constexpr (std::is_same_v<T, model::PingRequest>) {
+          send_control(model::encode_pong(now));
+        } else if constexpr (std::is_same_v<T, model::FilterRequest>) {
+          filter_ = std::move(request.filter);
+          shard_.update_filter(*this);
+          send_control(model::encode_filter_ack(filter_, now));
+        } else {
+          send_control(model::encode_error(request.code, request.message, now));
+        }
+      },
+      model::decode_client_frame(text));
+}
+
+void Client::send_control(std::string frame) {
+  enqueue(std::make_shared<const std::string>(std::move(frame)), FrameClass::kControl);
+}
+
+void Client::enqueue(const model::SharedFrame& frame, FrameClass cls) {
+  if (!open_ || closing_) return;
+  bool draining = true;
+  if (queue_.at_frame_limit() && write_in_flight_) {
+    draining = Clock::now() - last_write_progress_ < kSlowAfter;
+  }
+  const EnqueueOutcome outcome = queue_.push(OutFrame{frame, cls}, draining);
+  auto& counters = shard_.stats().push;
+  if (outcome.dropped > 0) {
+    dropped_.fetch_add(outcome.dropped, std::memory_order_relaxed);
+    counters.dropped_messages.fetch_add(outcome.dropped, std::memory_order_relaxed);
+  }
+  if (outcome.disconnect) {
+    counters.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("client {} ({}) is too slow: closing with 4000", id_, remote_);
+    close({websocket::close_code{4000}, "slow consumer"});
+    return;
+  }
+  queue_depth_.store(queue_.size(), std::memory_order_relaxed);
+  queue_bytes_.store(queue_.bytes(), std::memory_order_relaxed);
+  do_write();
+}
+
+void Client::do_write() {
+  if (write_in_flight_ || queue_.empty() || closing_) return;
+  writing_ = queue_.pop_front();
+  write_in_flight_ = true;
+  write_started_ = last_write_progress_ = Clock::now();
+  ws_.text(true);
+  ws_.async_write(boost::asio::buffer(*writing_.data),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                    self->on_write(ec, n);
+                  });
+}
+
+void Client::on_write(beast::error_code ec, std::size_t bytes) {
+  write_in_flight_ = false;
+  writing_.data.reset();
+  if (ec) {
+    fail(ec, "write");
+    return;
+  }
+  last_write_progress_ = Clock::now();
+  sent_.fetch_add(1, std::memory_order_relaxed);
+  auto& counters = shard_.stats().push;
+  counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
+  counters.bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
+  queue_depth_.store(queue_.size(), std::memory_order_relaxed);
+  queue_bytes_.store(queue_.bytes(), std::memory_order_relaxed);
+  do_write();
+}
+
+void Client::close(websocket::close_reason reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  write_started_ = Clock::now();  // the closing handshake is timed from here by sweep()
+  queue_.clear();
+  queue_depth_.store(0, std::memory_order_relaxed);
+  queue_bytes_.store(0, std::memory_order_relaxed);
+  if (!open_) {
+    finish();
+    return;
+  }
+  // The read loop stays running: it ends with error::closed when the peer answers.
+  ws_.async_close(reason, [self = shared_from_this()](beast::error_code ec) {
+    if (ec) self->fail(ec, "close");
+  });
+}
+
+void Client::sweep(Clock::time_point now) {
+  if (!open_ || finished_) return;
+  if (closing_) {
+    if (now - write_started_ > options_.handshake_timeout) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).close(ignored);
+    }
+    return;
+  }
+  if (write_in_flight_ && now - write_started_ > options_.write_timeout) {
+    spdlog::info("client {} ({}): a write blocked for more than {} ms; closing", id_, remote_,
+                 options_.write_timeout.count());
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).close(ignored);
+    return;
+  }
+  if (now - last_activity_ > options_.client_timeout) {
+    spdlog::info("client {} ({}): nothing received for {} ms; closing", id_, remote_,
+                 options_.client_timeout.count());
+    close({websocket::close_code::policy_error, "client timeout"});
+    return;
+  }
+  if (!ping_in_flight_ && now - last_ping_ >= options_.ping_interval) {
+    ping_in_flight_ = true;
+    last_ping_ = now;
+    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {
+      self->ping_in_flight_ = false;
+    });
+  }
+}
+
+void Client::fail(beast::error_code ec, const char* what) {
+  if (ec != boost::asio::error::operation_aborted && ec != websocket::error::closed) {
+    spdlog::debug("client {} {} failed: {}", id_, what, ec.message());
+  }
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).close(ignored);
+}
+
+void Client::finish() {
+  if (finished_) return;
+  finished_ = true;
+  closing_ = true;
+  queue_.clear();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).close(ignored);
+  shard_.detach(*this, open_);
+}
+
+ClientInfo Client::info() const {
+  ClientInfo info;
+  info.id = id_;
+  info.remote = remote_;
+  info.queue_depth = queue_depth_.load(std::memory_order_relaxed);
+  info.queue_bytes = queue_bytes_.load(std::memory_order_relaxed);
+  info.sent = sent_.load(std::memory_order_relaxed);
+  info.dropped = dropped_.load(std::memory_order_relaxed);
+  return info;
+}
+
+}  // namespace iiot::push

@@ -1,0 +1,113 @@
+// Client: one WebSocket connection (the seed's Client). Runs entirely on its PushShard's thread,
+// which is the only thread that touches it, so it needs no strand or lock; every async handler
+// keeps it alive through shared_from_this(). It owns a bounded ClientQueue and keeps exactly one
+// write in flight. Its counters are atomics so /stats can read them from any thread.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "model/filter.h"
+#include "push/client_queue.h"
+
+namespace iiot::push {
+
+class PushShard;
+
+struct SessionOptions {
+  QueueLimits queue;
+  std::chrono::milliseconds handshake_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::chrono::milliseconds ping_interval{54000};
+  std::chrono::milliseconds client_timeout{60000};
+  std::uint64_t max_message_size = 1048576;
+  std::size_t read_buffer_size = 1024;
+  std::size_t write_buffer_size = 1024;
+  bool enable_compression = true;
+};
+
+// A point-in-time view of one client for /stats.
+struct ClientInfo {
+  std::string id;
+  std::string remote;
+  std::string filter_json;
+  std::size_t queue_depth = 0;
+  std::size_t queue_bytes = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t dropped = 0;
+};
+
+class Client : public std::enable_shared_from_this<Client> {
+ public:
+  using Socket = boost::asio::ip::tcp::socket;
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Clock = std::chrono::steady_clock;
+
+  // A client whose queue stays full while its socket accepts nothing for this long is slow.
+  static constexpr std::chrono::milliseconds kSlowAfter{100};
+
+  Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
+         std::string remote);
+
+  // Completes the WebSocket handshake for an upgrade request already read by HttpSession.
+  void start(Request request);
+
+  // Queues a frame; applies the overflow policy. Shard thread only.
+  void enqueue(const model::SharedFrame& frame, FrameClass cls);
+
+  // Starts the closing handshake (once); queued frames are discarded. Shard thread only.
+  void close(boost::beast::websocket::close_reason reason);
+
+  // Periodic upkeep from the shard: pings, client_timeout, write_timeout.
+  void sweep(Clock::time_point now);
+
+  const std::string& id() const { return id_; }
+  const model::Filter& filter() const { return filter_; }
+  ClientInfo info() const;  // any thread (filter_json is filled by the shard)
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void handle_text(std::string_view text);
+  void send_control(std::string frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void fail(boost::beast::error_code ec, const char* what);
+  void finish();
+
+  boost::beast::websocket::stream<Socket> ws_;
+  PushShard& shard_;
+  const SessionOptions& options_;
+  const std::string id_;
+  const std::string remote_;
+  model::Filter filter_;
+  ClientQueue queue_;
+  boost::beast::flat_buffer read_buffer_;
+  OutFrame writing_;
+
+  bool open_ = false;  // handshake done, registered with the shard
+  bool write_in_flight_ = false;
+  bool ping_in_flight_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  Clock::time_point last_activity_;
+  Clock::time_point last_ping_;
+  Clock::time_point write_started_;
+  Clock::time_point last_write_progress_;
+
+  std::atomic<std::size_t> queue_depth_{0};
+  std::atomic<std::size_t> queue_bytes_{0};
+  std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace iiot::push

@@ -1,0 +1,86 @@
+#include "push/data_pusher.h"
+
+namespace iiot::push {
+
+SessionOptions session_options_from(const config::WebSocketConfig& config) {
+  SessionOptions o;
+  o.queue.max_frames = static_cast<std::size_t>(config.queue_size);
+  o.queue.max_bytes = static_cast<std::size_t>(config.max_queue_bytes);
+  o.queue.policy = config.overflow_policy;
+  o.handshake_timeout = config.handshake_timeout;
+  o.write_timeout = config.write_timeout;
+  o.ping_interval = config.ping_interval;
+  o.client_timeout = config.client_timeout;
+  o.max_message_size = static_cast<std::uint64_t>(config.max_message_size);
+  o.read_buffer_size = static_cast<std::size_t>(config.read_buffer_size);
+  o.write_buffer_size = static_cast<std::size_t>(config.write_buffer_size);
+  o.enable_compression = config.enable_compression;
+  return o;
+}
+
+DataPusher::DataPusher(const config::WebSocketConfig& config, observability::GatewayStats& stats)
+    : options_(session_options_from(config)),
+      stats_(stats),
+      capacity_(static_cast<std::size_t>(config.queue_size)) {
+  shards_.reserve(static_cast<std::size_t>(config.worker_count));
+  for (int i = 0; i < config.worker_count; ++i) {
+    shards_.push_back(std::make_unique<PushShard>(i, options_, stats_, *this));
+  }
+}
+
+DataPusher::~DataPusher() { stop(); }
+
+void DataPusher::start() {
+  for (auto& shard : shards_) shard->start();
+}
+
+void DataPusher::stop() {
+  for (auto& shard : shards_) shard->stop();
+}
+
+bool DataPusher::push(PushEventPtr event, PushMode mode) {
+  std::size_t current = in_flight_.load(std::memory_order_relaxed);
+  do {
+    if (current >= capacity_) return false;
+  } while (!in_flight_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel));
+
+  auto delivery = std::make_shared<Delivery>();
+  delivery->event = std::move(event);
+  delivery->waited = mode == PushMode::kWaitForFanOut;
+  delivery->remaining.store(static_cast<int>(shards_.size()), std::memory_order_relaxed);
+  for (auto& shard : shards_) shard->deliver(delivery);
+
+  if (delivery->waited) {
+    std::unique_lock lock(wait_mutex_);
+    wait_cv_.wait(lock, [&] { return delivery->done.load(std::memory_order_acquire); });
+  }
+  return true;
+}
+
+void DataPusher::delivered(const Delivery& delivery) {
+  stats_.push_latency.record(std::chrono::steady_clock::now() - delivery.event->accepted_at);
+  in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+  if (delivery.waited) {
+    {
+      std::lock_guard lock(wait_mutex_);
+      delivery.done.store(true, std::memory_order_release);
+    }
+    wait_cv_.notify_all();
+  }
+}
+
+PushShard& DataPusher::next_shard() {
+  return *shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
+}
+
+void DataPusher::close_all(boost::beast::websocket::close_reason reason) {
+  for (auto& shard : shards_) shard->close_all(reason);
+}
+
+std::size_t DataPusher::client_count() const {
+  std::size_t n = 0;
+  for (const auto& shard : shards_) n += shard->client_count();
+  return n;
+}
+
+}  // namespace iiot::push

@@ -1,0 +1,107 @@
+#include "push/http_session.h"
+
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+namespace iiot::push {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+namespace {
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+
+std::string remote_of(const beast::tcp_stream& stream) {
+  beast::error_code ec;
+  const auto endpoint = stream.socket().remote_endpoint(ec);
+  if (ec) return "unknown";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+}  // namespace
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, PushShard& shard,
+                         WebSocketServer& server)
+    : stream_(std::move(socket)), shard_(shard), server_(server) {}
+
+void HttpSession::run() { do_read(); }
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(kMaxBodyBytes);
+  // The first request (usually the upgrade) must arrive within handshake_timeout; an idle
+  // keep-alive HTTP connection is closed after connection_timeout.
+  stream_.expires_after(first_request_ ? server_.config().handshake_timeout
+                                       : server_.config().connection_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                     self->on_read(ec, n);
+                   });
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) {
+    if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+        ec != boost::asio::error::operation_aborted) {
+      spdlog::debug("http read from {} failed: {}", remote_of(stream_), ec.message());
+      if (ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
+        WebSocketServer::Response bad{http::status::bad_request, 11};
+        bad.set(http::field::content_type, "text/plain");
+        bad.body() = "bad request: " + ec.message() + "\n";
+        bad.keep_alive(false);
+        send(std::move(bad));
+        return;
+      }
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    return;
+  }
+  first_request_ = false;
+  WebSocketServer::Request request = parser_->release();
+  if (server_.is_websocket_path(request.target()) && request.method() == http::verb::get &&
+      beast::websocket::is_upgrade(request)) {
+    if (auto refusal = server_.admit(request)) {
+      refusal->keep_alive(false);
+      send(std::move(*refusal));
+      return;
+    }
+    upgrade(std::move(request));
+    return;
+  }
+  send(server_.respond(request));
+}
+
+void HttpSession::upgrade(WebSocketServer::Request request) {
+  stream_.expires_never();
+  const std::string remote = remote_of(stream_);
+  auto client = std::make_shared<Client>(stream_.release_socket(), shard_, shard_.options(),
+                                         server_.next_client_id(), remote);
+  client->start(std::move(request));
+}
+
+void HttpSession::send(WebSocketServer::Response response) {
+  response.prepare_payload();
+  const bool keep_alive = response.keep_alive();
+  auto held = std::make_shared<WebSocketServer::Response>(std::move(response));
+  stream_.expires_after(server_.config().write_timeout);
+  http::async_write(stream_, *held,
+                    [self = shared_from_this(), held, keep_alive](beast::error_code ec,
+                                                                  std::size_t n) {
+                      self->on_write(keep_alive, ec, n);
+                    });
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec || !keep_alive) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    return;
+  }
+  do_read();
+}
+
+}  // namespace iiot::push

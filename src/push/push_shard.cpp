@@ -1,0 +1,142 @@
+#include "push/push_shard.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace iiot::push {
+
+namespace {
+constexpr std::chrono::milliseconds kSweepInterval{200};
+}
+
+PushShard::PushShard(int index, const SessionOptions& options, observability::GatewayStats& stats,
+                     DeliveryListener& listener)
+    : index_(index), options_(options), stats_(stats), listener_(listener) {}
+
+PushShard::~PushShard() { stop(); }
+
+void PushShard::start() {
+  schedule_sweep();
+  thread_ = std::thread([this] {
+    auto guard = boost::asio::make_work_guard(io_);
+    io_.run();
+  });
+}
+
+void PushShard::stop() {
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PushShard::deliver(std::shared_ptr<Delivery> delivery) {
+  bool was_empty = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = inbox_.empty();
+    inbox_.push_back(std::move(delivery));
+  }
+  if (was_empty) boost::asio::post(io_, [this] { drain(); });
+}
+
+void PushShard::drain() {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.swap(draining_);
+  }
+  for (auto& delivery : draining_) {
+    fan_out(*delivery->event);
+    if (delivery->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      listener_.delivered(*delivery);
+    }
+  }
+  draining_.clear();
+}
+
+void PushShard::fan_out(const PushEvent& event) {
+  const FrameClass cls = event.is_alert() ? FrameClass::kAlert : FrameClass::kTelemetry;
+  std::uint64_t matched = 0;
+  index_by_filter_.for_each_match(event.type, event.device_id, event.device_type, event.location,
+                                  event.severity, [&](Client* client) {
+                                    client->enqueue(event.frame, cls);
+                                    ++matched;
+                                  });
+  if (matched > 0) stats_.push.push_success_count.fetch_add(matched, std::memory_order_relaxed);
+}
+
+void PushShard::attach(std::shared_ptr<Client> client) {
+  index_by_filter_.set(client.get(), client->filter());
+  stats_.push.total_connections.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(clients_mutex_);
+  Client* key = client.get();
+  clients_.emplace(key, Entry{std::move(client), key->filter()});
+}
+
+void PushShard::update_filter(Client& client) {
+  index_by_filter_.set(&client, client.filter());
+  std::lock_guard lock(clients_mutex_);
+  if (auto it = clients_.find(&client); it != clients_.end()) it->second.filter = client.filter();
+}
+
+void PushShard::detach(Client& client, bool was_attached) {
+  // The connection slot was taken when the upgrade was admitted, attached or not.
+  stats_.push.active_clients.fetch_sub(1, std::memory_order_relaxed);
+  if (!was_attached) return;
+  index_by_filter_.remove(&client);
+  std::shared_ptr<Client> last_ref;  // released after the lock
+  std::lock_guard lock(clients_mutex_);
+  if (auto it = clients_.find(&client); it != clients_.end()) {
+    last_ref = std::move(it->second.client);
+    clients_.erase(it);
+  }
+}
+
+void PushShard::close_all(boost::beast::websocket::close_reason reason) {
+  boost::asio::post(io_, [this, reason] {
+    std::vector<std::shared_ptr<Client>> all;
+    {
+      std::lock_guard lock(clients_mutex_);
+      all.reserve(clients_.size());
+      for (auto& [key, entry] : clients_) all.push_back(entry.client);
+    }
+    for (auto& client : all) client->close(reason);
+  });
+}
+
+std::vector<ClientView> PushShard::client_views(std::size_t max) const {
+  std::vector<ClientView> out;
+  std::lock_guard lock(clients_mutex_);
+  out.reserve(std::min(max, clients_.size()));
+  for (const auto& [key, entry] : clients_) {
+    if (out.size() >= max) break;
+    out.push_back(ClientView{entry.client->info(), entry.filter});
+  }
+  return out;
+}
+
+std::size_t PushShard::client_count() const {
+  std::lock_guard lock(clients_mutex_);
+  return clients_.size();
+}
+
+void PushShard::schedule_sweep() {
+  sweep_timer_.expires_after(kSweepInterval);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    sweep();
+    schedule_sweep();
+  });
+}
+
+void PushShard::sweep() {
+  std::vector<std::shared_ptr<Client>> all;
+  {
+    std::lock_guard lock(clients_mutex_);
+    all.reserve(clients_.size());
+    for (auto& [key, entry] : clients_) all.push_back(entry.client);
+  }
+  const auto now = Client::Clock::now();
+  for (auto& client : all) client->sweep(now);
+}
+
+}  // namespace iiot::push

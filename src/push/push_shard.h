@@ -1,0 +1,101 @@
+// PushShard: one push thread with its own io_context, owning a share of the connections and the
+// FilterIndex over them. Events reach it through an inbox (a short mutex-guarded vector, drained
+// in batches on the shard thread), so the fan-out itself touches no shared lock: each shard finds
+// its matching clients in its own index and queues the event's shared frame on each.
+// Thread-safety: deliver(), close_all(), client_infos() and client_count() from any thread;
+// everything else on the shard's thread only.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "observability/gateway_stats.h"
+#include "push/client.h"
+#include "push/filter_index.h"
+#include "push/push_event.h"
+
+namespace iiot::push {
+
+// One event on its way through every shard; the last shard to finish with it completes it.
+struct Delivery {
+  PushEventPtr event;
+  std::atomic<int> remaining{0};
+  bool waited = false;                     // a pusher thread waits for `done`
+  mutable std::atomic<bool> done{false};  // set by the listener once fanned out
+};
+
+// Told when an event has been queued at every matching client of every shard.
+class DeliveryListener {
+ public:
+  virtual ~DeliveryListener() = default;
+  virtual void delivered(const Delivery& delivery) = 0;
+};
+
+// A client with the filter it had when /stats asked.
+struct ClientView {
+  ClientInfo info;
+  model::Filter filter;
+};
+
+class PushShard {
+ public:
+  PushShard(int index, const SessionOptions& options, observability::GatewayStats& stats,
+            DeliveryListener& listener);
+  ~PushShard();
+  PushShard(const PushShard&) = delete;
+  PushShard& operator=(const PushShard&) = delete;
+
+  void start();
+  void stop();  // stops the io_context and joins the thread
+
+  boost::asio::io_context& io() { return io_; }
+  observability::GatewayStats& stats() { return stats_; }
+  const SessionOptions& options() const { return options_; }
+  int index() const { return index_; }
+
+  void deliver(std::shared_ptr<Delivery> delivery);
+  void close_all(boost::beast::websocket::close_reason reason);
+  std::vector<ClientView> client_views(std::size_t max) const;
+  std::size_t client_count() const;
+
+  // Shard thread: a client finished its handshake / changed its filter / ended.
+  void attach(std::shared_ptr<Client> client);
+  void update_filter(Client& client);
+  void detach(Client& client, bool was_attached);
+
+ private:
+  void drain();
+  void fan_out(const PushEvent& event);
+  void schedule_sweep();
+  void sweep();
+
+  const int index_;
+  const SessionOptions& options_;
+  observability::GatewayStats& stats_;
+  DeliveryListener& listener_;
+  boost::asio::io_context io_{1};
+  boost::asio::steady_timer sweep_timer_{io_};
+  std::thread thread_;
+
+  std::mutex inbox_mutex_;
+  std::vector<std::shared_ptr<Delivery>> inbox_;     // guarded by inbox_mutex_
+  std::vector<std::shared_ptr<Delivery>> draining_;  // shard thread
+
+  FilterIndex<Client> index_by_filter_;  // shard thread
+
+  struct Entry {
+    std::shared_ptr<Client> client;
+    model::Filter filter;
+  };
+  mutable std::mutex clients_mutex_;
+  std::unordered_map<Client*, Entry> clients_;  // guarded by clients_mutex_
+};
+
+}  // namespace iiot::push

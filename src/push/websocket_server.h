@@ -1,0 +1,65 @@
+// WebSocketServer: one listening port for HTTP and WebSocket (CONTRACT sections 2 and 3).
+// GET {path} with an upgrade becomes a Client on a PushShard chosen round robin; /health,
+// /ready, /stats and /metrics are answered by HttpSession from the shared GatewayStats.
+// The acceptor runs on the first shard's thread; start() and stop_accepting() are called by
+// ConsumerService; admit()/respond() are called by HttpSessions on any shard thread.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "config/config.h"
+#include "observability/gateway_stats.h"
+#include "push/data_pusher.h"
+
+namespace iiot::push {
+
+// Thrown by start() when the listener cannot be opened.
+class ServerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class WebSocketServer {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  WebSocketServer(const config::WebSocketConfig& config, DataPusher& pusher,
+                  observability::GatewayStats& stats);
+  ~WebSocketServer();
+
+  void start();           // binds and starts accepting; throws ServerError
+  void stop_accepting();  // closes the listener; open connections stay
+  unsigned short port() const { return bound_port_; }
+
+  // For HttpSession. An upgrade request for the WebSocket path: nullopt if admitted (a
+  // connection slot is then reserved), else the refusal to send (403, 503).
+  std::optional<Response> admit(const Request& request);
+  // Any other request: the endpoint's answer (or 404/405/426).
+  Response respond(const Request& request) const;
+  bool is_websocket_path(std::string_view target) const;
+  std::string next_client_id();
+
+  const config::WebSocketConfig& config() const { return config_; }
+  DataPusher& pusher() { return pusher_; }
+
+ private:
+  void do_accept();
+  bool origin_allowed(const Request& request) const;
+
+  const config::WebSocketConfig& config_;
+  DataPusher& pusher_;
+  observability::GatewayStats& stats_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  unsigned short bound_port_ = 0;
+  std::atomic<std::uint64_t> next_id_;
+};
+
+}  // namespace iiot::push

@@ -1,0 +1,69 @@
+#include "record_writer.h"
+
+#include <boost/json/serialize.hpp>
+#include <cmath>
+
+namespace iiot::simulator {
+namespace {
+
+boost::json::value reading(double value, int decimals) {
+  if (decimals <= 0) return static_cast<std::int64_t>(std::llround(value));
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+}  // namespace
+
+boost::json::object RecordWriter::device_data(const Device& device, std::uint64_t seq,
+                                              std::string_view timestamp) const {
+  boost::json::object sensors;
+  sensors.reserve(device.sensors.size());
+  for (const Sensor& sensor : device.sensors) {
+    boost::json::object entry;
+    entry["value"] = reading(sensor.value, sensor.spec->decimals);
+    if (!sensor.spec->unit.empty()) entry["unit"] = sensor.spec->unit;
+    sensors[sensor.spec->name] = std::move(entry);
+  }
+
+  boost::json::object record;
+  record.reserve(8);
+  record["device_id"] = device.id;
+  record["device_type"] = device.type->type;
+  record["location"] = device.location;
+  record["status"] = to_string(device.status);
+  record["timestamp"] = timestamp;
+  record["sensors"] = std::move(sensors);
+  record["seq"] = seq;
+  return record;
+}
+
+boost::json::object RecordWriter::alert(const AlertEvent& alert, std::uint64_t seq,
+                                        std::string_view timestamp) const {
+  boost::json::object record;
+  record.reserve(9);
+  record["alert_id"] = alert.alert_id;
+  record["device_id"] = alert.device_id;
+  record["severity"] = to_string(alert.severity);
+  record["title"] = alert.title;
+  record["description"] = alert.description;
+  if (alert.device_type) record["device_type"] = *alert.device_type;
+  if (alert.location) record["location"] = *alert.location;
+  record["timestamp"] = timestamp;
+  record["seq"] = seq;
+  return record;
+}
+
+std::string RecordWriter::finish_device_data(boost::json::object record) const {
+  std::string text = boost::json::serialize(record);
+  // ,"pad":"" adds 9 bytes around the padding itself.
+  constexpr std::size_t kPadOverhead = 9;
+  if (payload_bytes_ < text.size() + kPadOverhead) return text;
+  record["pad"] = std::string(payload_bytes_ - text.size() - kPadOverhead, 'x');
+  return boost::json::serialize(record);
+}
+
+std::string RecordWriter::finish(const boost::json::object& record) {
+  return boost::json::serialize(record);
+}
+
+}  // namespace iiot::simulator

@@ -1,0 +1,236 @@
+#include "websocket_client/client_options.h"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <limits>
+
+namespace iiot::ws_client {
+namespace {
+
+constexpr std::string_view kDescription =
+    "Connects to the IIoT gateway's WebSocket endpoint, optionally sets a filter, and prints the\n"
+    "events it receives. Reconnects with exponential backoff and re-sends the filter.\n"
+    "\n"
+    "Output: stdout gets one line per message (--json: the frame text exactly as received);\n"
+    "stderr gets connection notes and, on exit, a one-line summary. When a filter flag is given,\n"
+    "events that arrive before the server's filter_ack are not printed or counted (they were\n"
+    "selected by the previous filter).\n"
+    "\n"
+    "Exit codes: 0 after --count, --duration, SIGINT/SIGTERM, or a 1000/1001 close under\n"
+    "--no-reconnect; 1 when the connection failed or closed otherwise under --no-reconnect, or\n"
+    "stdout broke; 2 for a bad command line; 3 when the server rejected the filter.";
+
+std::chrono::milliseconds to_milliseconds(double value, double factor,
+                                          const std::string& original) {
+  const double ms = value * factor;
+  if (!std::isfinite(ms) || ms < 0 ||
+      ms > static_cast<double>(std::numeric_limits<std::int64_t>::max() / 2)) {
+    throw UsageError("duration out of range: '" + original + "'");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
+}
+
+// Flattens a comma-split CLI11 list and drops empty items, so --device-ids "" means "[]".
+std::vector<std::string> clean_list(const std::vector<std::string>& raw) {
+  std::vector<std::string> out;
+  for (const auto& item : raw) {
+    for (auto& part : split_list(item)) out.push_back(std::move(part));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (true) {
+    const auto comma = text.find(',');
+    const auto item = text.substr(0, comma);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::chrono::milliseconds parse_duration(std::string_view text) {
+  const std::string original(text);
+  double value = 0;
+  const auto* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || text.empty()) {
+    throw UsageError("invalid duration '" + original + "': expected e.g. 500ms, 10s, 1m");
+  }
+  const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
+  if (unit.empty() || unit == "s") return to_milliseconds(value, 1000.0, original);
+  if (unit == "ms") return to_milliseconds(value, 1.0, original);
+  if (unit == "m") return to_milliseconds(value, 60'000.0, original);
+  if (unit == "h") return to_milliseconds(value, 3'600'000.0, original);
+  throw UsageError("invalid duration '" + original + "': unit must be ms, s, m or h");
+}
+
+HostPort parse_host_port(std::string_view text) {
+  const std::string original(text);
+  HostPort out;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) throw UsageError("invalid address '" + original + "'");
+    out.host = std::string(text.substr(1, close - 1));
+    const auto rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (!rest.starts_with(':')) throw UsageError("invalid address '" + original + "'");
+      port = rest.substr(1);
+    }
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon != std::string_view::npos && text.find(':') != colon) {
+      throw UsageError("invalid address '" + original + "': write IPv6 as [addr]:port");
+    }
+    out.host = std::string(text.substr(0, colon));
+    if (colon != std::string_view::npos) port = text.substr(colon + 1);
+  }
+  if (out.host.empty()) throw UsageError("invalid address '" + original + "': no host");
+  if (port.empty()) {
+    if (text.ends_with(':')) throw UsageError("invalid address '" + original + "': no port");
+    out.port = "8081";
+    return out;
+  }
+  unsigned number = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc() || ptr != port.data() + port.size() || number == 0 || number > 65535) {
+    throw UsageError("invalid address '" + original + "': port must be 1..65535");
+  }
+  out.port = std::string(port);
+  return out;
+}
+
+ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
+  ClientOptions options;
+  CLI::App app{std::string(kDescription), "websocket_client"};
+  app.get_formatter()->column_width(34);
+
+  std::string addr = "localhost:8081";
+  std::string path = options.path;
+  app.add_option("--addr", addr, "Gateway address host:port (or ws://host:port/path)")
+      ->capture_default_str();
+  auto* path_opt =
+      app.add_option("--path", path, "WebSocket path on the gateway")->capture_default_str();
+  std::string origin;
+  auto* origin_opt = app.add_option("--origin", origin, "Origin header to send (e.g. a URL)");
+
+  struct ListFlag {
+    const char* name;
+    const char* help;
+    std::optional<std::vector<std::string>>* target;
+    std::vector<std::string> raw;
+    CLI::Option* option = nullptr;
+  };
+  ListFlag lists[] = {
+      {"--device-ids", "Filter: device ids, comma-separated", &options.filter.device_ids, {}},
+      {"--device-types", "Filter: device types", &options.filter.device_types, {}},
+      {"--locations", "Filter: locations", &options.filter.locations, {}},
+      {"--alert-levels",
+       "Filter: alert severities (info,warning,error,critical)",
+       &options.filter.alert_levels,
+       {}},
+      {"--types", "Filter: message types (device_data,alert)", &options.filter.types, {}},
+  };
+  for (auto& list : lists) {
+    list.option = app.add_option(list.name, list.raw, list.help)
+                      ->delimiter(',')
+                      ->allow_extra_args(false)
+                      ->group("Filter (sent after the welcome; re-sent after reconnecting)");
+  }
+
+  bool json = false;
+  bool quiet = false;
+  auto* json_opt =
+      app.add_flag("--json", json, "Print each received frame exactly as received, one a line");
+  auto* quiet_opt = app.add_flag("--quiet", quiet, "Print nothing per message");
+  json_opt->excludes(quiet_opt);
+  app.add_flag("--latency", options.latency,
+               "Measure event timestamp -> receipt latency; report median/p99/max on exit");
+  std::uint64_t count = 0;
+  auto* count_opt =
+      app.add_option("--count", count, "Exit after N events (device_data + alert)")
+          ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
+  std::string duration;
+  auto* duration_opt =
+      app.add_option("--duration", duration, "Exit after this long, e.g. 10s, 500ms, 2m");
+
+  bool reconnect = true;
+  app.add_flag("--reconnect,!--no-reconnect", reconnect,
+               "Reconnect after a disconnect (default); --no-reconnect exits instead");
+  std::string backoff_initial = "250ms";
+  std::string backoff_max = "10s";
+  app.add_option("--backoff-initial", backoff_initial, "First reconnect delay cap")
+      ->capture_default_str();
+  app.add_option("--backoff-max", backoff_max, "Largest reconnect delay cap")
+      ->capture_default_str();
+  bool compression = true;
+  app.add_flag("--compression,!--no-compression", compression,
+               "Offer permessage-deflate (default on)");
+  std::string ping_interval = "20s";
+  app.add_option("--ping-interval", ping_interval,
+                 "Send {\"type\":\"ping\"} this often and expect a pong before the next; 0: never")
+      ->capture_default_str();
+  std::string idle_timeout = "30s";
+  app.add_option("--idle-timeout", idle_timeout,
+                 "Drop a silent connection after this long (a WebSocket ping is sent halfway); 0: "
+                 "never")
+      ->capture_default_str();
+  std::string connect_timeout = "10s";
+  app.add_option("--connect-timeout", connect_timeout, "Limit for TCP connect and handshake each")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+    if (addr.starts_with("wss://")) throw UsageError("wss:// is not supported; use ws://");
+    std::string_view rest(addr);
+    if (rest.starts_with("ws://")) {
+      rest.remove_prefix(5);
+      if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+        if (path_opt->count() == 0) path = std::string(rest.substr(slash));
+        rest = rest.substr(0, slash);
+      }
+    }
+    auto host_port = parse_host_port(rest);
+    options.host = std::move(host_port.host);
+    options.port = std::move(host_port.port);
+    if (!path.starts_with('/')) throw UsageError("--path must start with '/' (got '" + path + "')");
+    options.path = path;
+    if (origin_opt->count() > 0) options.origin = origin;
+    for (auto& list : lists) {
+      if (list.option->count() > 0) *list.target = clean_list(list.raw);
+    }
+    options.output = json ? OutputMode::kJson : quiet ? OutputMode::kQuiet : OutputMode::kHuman;
+    if (count_opt->count() > 0) options.count = count;
+    if (duration_opt->count() > 0) options.duration = parse_duration(duration);
+    options.reconnect = reconnect ? Reconnect::kYes : Reconnect::kNo;
+    options.backoff_initial = parse_duration(backoff_initial);
+    options.backoff_max = parse_duration(backoff_max);
+    if (options.backoff_initial.count() <= 0 || options.backoff_max < options.backoff_initial) {
+      throw UsageError("--backoff-initial must be > 0 and <= --backoff-max");
+    }
+    options.compression = compression ? Compression::kOn : Compression::kOff;
+    options.ping_interval = parse_duration(ping_interval);
+    options.idle_timeout = parse_duration(idle_timeout);
+    options.connect_timeout = parse_duration(connect_timeout);
+    if (options.connect_timeout.count() <= 0) throw UsageError("--connect-timeout must be > 0");
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return {std::nullopt, 0};
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "websocket_client: " << e.what() << "\nRun with --help for usage.\n";
+    return {std::nullopt, 2};
+  } catch (const UsageError& e) {
+    std::cerr << "websocket_client: " << e.what() << "\nRun with --help for usage.\n";
+    return {std::nullopt, 2};
+  }
+  return {std::move(options), 0};
+}
+
+}  // namespace iiot::ws_client

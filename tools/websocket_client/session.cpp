@@ -1,0 +1,255 @@
+#include "websocket_client/session.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/option.hpp>
+#include <boost/beast/websocket/stream_base.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <utility>
+
+namespace iiot::ws_client {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kUserAgent = "iiot-websocket-client/0.1";
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  const auto whole = ms.count() / 1000;
+  const auto frac = ms.count() % 1000;
+  if (frac == 0) return std::to_string(whole) + "s";
+  return std::to_string(ms.count()) + "ms";
+}
+
+std::string host_header(const ClientOptions& options) {
+  const bool ipv6 = options.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + options.host + "]" : options.host) + ":" + options.port;
+}
+
+}  // namespace
+
+bool SessionEnd::clean() const {
+  if (closed_by_us) return true;
+  return error == websocket::error::closed && (close.code == websocket::close_code::normal ||
+                                               close.code == websocket::close_code::going_away);
+}
+
+std::string SessionEnd::describe() const {
+  if (!detail.empty()) return detail;
+  switch (phase) {
+    case SessionPhase::kResolve:
+      return "resolve failed: " + error.message();
+    case SessionPhase::kConnect:
+      return "connect failed: " + error.message();
+    case SessionPhase::kHandshake:
+      if (http_status != 0) {
+        return "handshake refused: HTTP " + std::to_string(http_status);
+      }
+      return "handshake failed: " + error.message();
+    case SessionPhase::kOpen:
+      break;
+  }
+  if (error == websocket::error::closed) {
+    std::string text = "closed: " + std::to_string(close.code);
+    if (!close.reason.empty()) {
+      text += " \"" + std::string(close.reason.data(), close.reason.size()) + "\"";
+    }
+    return text;
+  }
+  if (error == beast::error::timeout) return "connection timed out (no data from the server)";
+  return "connection lost: " + error.message();
+}
+
+bool SessionOpened::compressed() const {
+  return extensions.find("permessage-deflate") != std::string::npos;
+}
+
+Session::Session(net::io_context& io, const ClientOptions& options, SessionHandler& handler)
+    : options_(options),
+      handler_(handler),
+      resolver_(net::make_strand(io)),
+      ws_(resolver_.get_executor()),
+      ping_timer_(resolver_.get_executor()) {}
+
+void Session::start() {
+  resolver_.async_resolve(options_.host, options_.port,
+                          beast::bind_front_handler(&Session::on_resolve, shared_from_this()));
+}
+
+void Session::on_resolve(beast::error_code ec, tcp::resolver::results_type found) {
+  if (ec) return finish(SessionPhase::kResolve, ec);
+  if (close_requested_) return finish(SessionPhase::kResolve, net::error::operation_aborted);
+  phase_ = SessionPhase::kConnect;
+  auto& tcp_layer = beast::get_lowest_layer(ws_);
+  tcp_layer.expires_after(options_.connect_timeout);
+  tcp_layer.async_connect(found,
+                          beast::bind_front_handler(&Session::on_connect, shared_from_this()));
+}
+
+void Session::on_connect(beast::error_code ec, const tcp::endpoint& /*endpoint*/) {
+  if (ec) return finish(SessionPhase::kConnect, ec);
+  phase_ = SessionPhase::kHandshake;
+  // From here the websocket stream's own timeouts apply; the TCP layer's would fire mid-session.
+  beast::get_lowest_layer(ws_).expires_never();
+
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = options_.connect_timeout;
+  timeouts.idle_timeout =
+      options_.idle_timeout.count() > 0
+          ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.idle_timeout)
+          : websocket::stream_base::none();
+  // With keep-alive pings, Beast pings at half the idle timeout and gives up at the full one.
+  timeouts.keep_alive_pings = options_.idle_timeout.count() > 0;
+  ws_.set_option(timeouts);
+
+  websocket::permessage_deflate deflate;
+  deflate.client_enable = options_.compression == Compression::kOn;
+  ws_.set_option(deflate);
+
+  ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
+    request.set(http::field::user_agent, kUserAgent);
+    if (options_.origin) request.set(http::field::origin, *options_.origin);
+  }));
+
+  ws_.async_handshake(handshake_response_, host_header(options_), options_.path,
+                      beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+}
+
+void Session::on_handshake(beast::error_code ec) {
+  if (ec) return finish(SessionPhase::kHandshake, ec);
+  phase_ = SessionPhase::kOpen;
+  SessionOpened opened;
+  opened.extensions = std::string(handshake_response_[http::field::sec_websocket_extensions]);
+  handler_.on_open(opened);
+  if (ended_) return;
+  if (close_requested_) {
+    start_close();
+  } else {
+    schedule_ping();
+  }
+  do_read();
+}
+
+void Session::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) return finish(SessionPhase::kOpen, ec);
+  const auto data = buffer_.cdata();
+  const std::string_view text(static_cast<const char*>(data.data()), data.size());
+  handler_.on_frame(text, ws_.got_text() ? FrameKind::kText : FrameKind::kBinary);
+  buffer_.consume(bytes);
+  if (!ended_) do_read();
+}
+
+bool Session::send(std::string text) {
+  if (phase_ != SessionPhase::kOpen || close_requested_ || ended_) return false;
+  outbox_.push_back(std::move(text));
+  if (!writing_) do_write();
+  return true;
+}
+
+void Session::do_write() {
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(outbox_.front()),
+                  beast::bind_front_handler(&Session::on_write, shared_from_this()));
+}
+
+void Session::on_write(beast::error_code ec, std::size_t /*bytes*/) {
+  writing_ = false;
+  outbox_.pop_front();
+  if (ec) {
+    // The pending read reports the end; make its reason the write's failure.
+    if (ec != net::error::operation_aborted && abort_detail_.empty()) {
+      abort(std::string("write failed: ") + ec.message());
+    }
+    return;
+  }
+  if (close_requested_) {
+    start_close();
+  } else if (!outbox_.empty()) {
+    do_write();
+  }
+}
+
+void Session::close() {
+  if (close_requested_ || ended_) return;
+  close_requested_ = true;
+  switch (phase_) {
+    case SessionPhase::kResolve:
+      resolver_.cancel();
+      break;
+    case SessionPhase::kConnect:
+    case SessionPhase::kHandshake:
+      beast::get_lowest_layer(ws_).cancel();
+      break;
+    case SessionPhase::kOpen:
+      // A close frame counts as a write, so it waits for the one in flight.
+      if (!writing_) start_close();
+      break;
+  }
+}
+
+void Session::start_close() {
+  if (closing_) return;
+  closing_ = true;
+  ping_timer_.cancel();
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code ec) {
+    // The read loop ends on the server's answering close frame. If the
+    // handshake failed (e.g. timed out), drop the socket so it ends now.
+    if (ec && !self->ended_) beast::get_lowest_layer(self->ws_).close();
+  });
+}
+
+void Session::abort(std::string detail) {
+  if (ended_) return;
+  if (abort_detail_.empty()) abort_detail_ = std::move(detail);
+  resolver_.cancel();
+  beast::get_lowest_layer(ws_).close();
+}
+
+void Session::schedule_ping() {
+  if (options_.ping_interval.count() <= 0) return;
+  ping_timer_.expires_after(options_.ping_interval);
+  ping_timer_.async_wait(beast::bind_front_handler(&Session::on_ping_timer, shared_from_this()));
+}
+
+void Session::on_ping_timer(beast::error_code ec) {
+  if (ec || ended_ || closing_) return;
+  if (awaiting_pong_) {
+    return abort("no pong within " + seconds_text(options_.ping_interval) +
+                 "; dropping the connection");
+  }
+  if (send(boost::json::serialize(boost::json::object{{"type", "ping"}}))) awaiting_pong_ = true;
+  schedule_ping();
+}
+
+void Session::finish(SessionPhase phase, beast::error_code ec) {
+  if (ended_) return;
+  ended_ = true;
+  ping_timer_.cancel();
+  SessionEnd end;
+  end.phase = phase;
+  end.error = ec;
+  end.closed_by_us = close_requested_ && abort_detail_.empty();
+  end.detail = abort_detail_;
+  if (phase == SessionPhase::kOpen && ec == websocket::error::closed) end.close = ws_.reason();
+  if (phase == SessionPhase::kHandshake && ec == websocket::error::upgrade_declined) {
+    end.http_status = handshake_response_.result_int();
+  }
+  handler_.on_end(end);
+}
+
+}  // namespace iiot::ws_client
