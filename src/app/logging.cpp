@@ -3,7 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace iiot::app {

@@ -1,9 +1,11 @@
 // bin/consumer: the gateway service (CONTRACT section 5).
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "app/consumer_service.h"
@@ -43,16 +45,18 @@ int main(int argc, char** argv) {
 
   try {
     iiot::app::ConsumerService service(std::move(config));
+    std::atomic<bool> service_ended{false};
     std::thread signal_waiter([&] {
       int sig = 0;
       sigwait(&signals, &sig);
-      if (sig != 0) {
+      if (!service_ended.load()) {
         spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
       }
       service.request_stop();
     });
     const int code = service.run();
     // Wake the signal thread if the service ended on its own.
+    service_ended.store(true);
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
     return code;

@@ -23,7 +23,7 @@ bool needs_escaping(std::string_view s) {
 
 boost::json::value parse(std::string_view text, boost::json::storage_ptr memory,
                          std::string& error) {
-  unsigned char parser_buffer[512];
+  unsigned char parser_buffer[BOOST_JSON_STACK_BUFFER_SIZE];
   boost::json::parser parser(boost::json::storage_ptr(), boost::json::parse_options(),
                              parser_buffer);
   parser.reset(std::move(memory));

@@ -128,23 +128,25 @@ class RecordReader {
     return Severity::kInfo;
   }
 
-  void sensors(std::vector<SensorReading>& out) {
+  std::vector<SensorReading> sensors() {
     constexpr std::string_view kKey = "sensors";
+    std::vector<SensorReading> out;
     const json::value* v = field(kKey, Presence::kRequired);
-    if (v == nullptr) return;
+    if (v == nullptr) return out;
     const json::object* sensors = v->if_object();
     if (sensors == nullptr) {
       fail(kKey, "must be an object");
-      return;
+      return out;
     }
     if (sensors->empty() || sensors->size() > kMaxSensors) {
       fail(kKey, "must have 1..256 entries (got " + std::to_string(sensors->size()) + ")");
-      return;
+      return out;
     }
     out.reserve(sensors->size());
     for (const json::key_value_pair& entry : *sensors) {
-      if (!sensor(entry.key(), entry.value(), out)) return;
+      if (!sensor(entry.key(), entry.value(), out)) break;
     }
+    return out;
   }
 
  private:
@@ -231,6 +233,11 @@ class RecordReader {
   std::array<const json::value*, kKnownFields.size()> values_{};
   std::string error_;
 };
+
+std::optional<std::string> owned(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
+  return std::string(*text);
+}
 
 // Parses text as one JSON object into stack memory and hands it to decode. The parsed tree lives
 // only for the call: decode copies what it keeps.
@@ -327,16 +334,19 @@ std::optional<Rfc3339Parts> parse_rfc3339(std::string_view s) {
 
 }  // namespace
 
+// The values are built in place from the record's text; braced initialisers are evaluated in
+// order, so the reader checks the fields in contract order and the first failure is reported.
 DecodeResult<DeviceData> decode_device_data(std::string_view text) {
   return with_record_object<DeviceData>(text, [](const json::object& object) {
     RecordReader reader(object);
-    DeviceData data;
-    data.device_id = reader.device_id();
-    data.device_type = reader.required_text("device_type", 1, 64);
-    data.location = reader.optional_text("location", 128).value_or("");
-    data.status = reader.status();
-    data.timestamp = reader.timestamp();
-    reader.sensors(data.sensors);
+    DeviceData data{
+        .device_id = std::string(reader.device_id()),
+        .device_type = std::string(reader.required_text("device_type", 1, 64)),
+        .location = std::string(reader.optional_text("location", 128).value_or("")),
+        .status = reader.status(),
+        .timestamp = std::string(reader.timestamp()),
+        .sensors = reader.sensors(),
+    };
     if (reader.failed()) return DecodeResult<DeviceData>::failure(reader.take_error());
     return DecodeResult<DeviceData>(std::move(data));
   });
@@ -345,19 +355,18 @@ DecodeResult<DeviceData> decode_device_data(std::string_view text) {
 DecodeResult<Alert> decode_alert(std::string_view text) {
   return with_record_object<Alert>(text, [](const json::object& object) {
     RecordReader reader(object);
-    Alert alert;
-    alert.alert_id = reader.required_text("alert_id", 1, 128);
-    alert.device_id = reader.device_id();
-    alert.severity = reader.severity();
-    alert.title = reader.required_text("title", 1, 256);
-    alert.description = reader.optional_text("description", 4096).value_or("");
-    // Section 1 gives these no length rule for alerts; the device record's maxima apply, and an
-    // empty string is kept as given (only absence triggers enrichment).
-    if (auto device_type = reader.optional_text("device_type", 64)) {
-      alert.device_type.emplace(*device_type);
-    }
-    if (auto location = reader.optional_text("location", 128)) alert.location.emplace(*location);
-    alert.timestamp = reader.timestamp();
+    Alert alert{
+        .alert_id = std::string(reader.required_text("alert_id", 1, 128)),
+        .device_id = std::string(reader.device_id()),
+        .severity = reader.severity(),
+        .title = std::string(reader.required_text("title", 1, 256)),
+        .description = std::string(reader.optional_text("description", 4096).value_or("")),
+        // Section 1 gives these no length rule for alerts: the device record's maxima apply, and
+        // an empty string is kept as given (only absence triggers enrichment).
+        .device_type = owned(reader.optional_text("device_type", 64)),
+        .location = owned(reader.optional_text("location", 128)),
+        .timestamp = std::string(reader.timestamp()),
+    };
     if (reader.failed()) return DecodeResult<Alert>::failure(reader.take_error());
     return DecodeResult<Alert>(std::move(alert));
   });

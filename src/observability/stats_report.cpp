@@ -1,6 +1,8 @@
 #include "observability/stats_report.h"
 
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <sstream>
 
 namespace iiot::observability {
@@ -12,6 +14,53 @@ namespace {
 std::uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }
 
 double ns_to_ms(double ns) { return ns / 1e6; }
+
+// Boost.JSON 1.81 writes every double in exponent form ("6.0042E0"); figures read by people
+// should look like 6.004. Same structure and escaping as json::serialize, doubles rounded to
+// microsecond precision and written with std::to_chars.
+void write(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_: {
+      char buf[64];
+      const double rounded = std::round(v.get_double() * 1e6) / 1e6;
+      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, rounded);
+      out.append(buf, ec == std::errc() ? end : buf);
+      return;
+    }
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += json::serialize(json::string_view(key));
+        out.push_back(':');
+        write(out, value);
+      }
+      out.push_back('}');
+      return;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& element : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write(out, element);
+      }
+      out.push_back(']');
+      return;
+    }
+    default:
+      out += json::serialize(v);
+  }
+}
+
+std::string to_text(const json::value& v) {
+  std::string out;
+  write(out, v);
+  return out;
+}
 
 }  // namespace
 
@@ -28,7 +77,7 @@ std::string render_health_json(const GatewayStats& stats) {
       {"reachable", reachable},
       {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)}};
   out["uptime_seconds"] = stats.uptime_seconds();
-  return json::serialize(out);
+  return to_text(out);
 }
 
 std::string render_stats_json(const GatewayStats& stats, const PushReport& push) {
@@ -77,7 +126,7 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
   }
   out["clients"] = std::move(clients);
   out["clients_limit"] = push.clients_limit;
-  return json::serialize(out);
+  return to_text(out);
 }
 
 std::string render_metrics(const GatewayStats& stats, const PushReport& push) {

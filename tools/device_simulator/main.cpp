@@ -51,17 +51,19 @@ int main(int argc, char** argv) {
     std::stop_source stop;
     std::stop_source abandon;
     // First signal: stop sending, deliver what is queued, print the summary. Second: give up.
+    const bool quiet = options.verbosity == sim::Verbosity::kQuiet;
     const sim::SignalWatcher watcher([&](int /*signal*/, int count) {
-      if (count == 1) {
-        std::cerr << "device_simulator: stopping\n";
-      } else {
+      if (count > 1) {
+        if (!quiet) std::cerr << "device_simulator: abandoning undelivered records\n";
         abandon.request_stop();
+      } else if (!quiet) {
+        std::cerr << "device_simulator: stopping\n";
       }
       stop.request_stop();
     });
 
     sim::KafkaProducer producer(sim::ProducerSettings{options.brokers, options.properties});
-    if (options.verbosity == sim::Verbosity::kNormal) print_banner(options, seed);
+    if (!quiet) print_banner(options, seed);
     sim::Simulation simulation(options, seed, producer, stop.get_token(), abandon.get_token());
     const sim::SimulationSummary summary = simulation.run();
 

@@ -98,7 +98,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       record[stream == RecordStream::kAlert ? "title" : "device_type"] = "bad-\xC3\x28-\xFF";
       break;
     case InvalidKind::kMissingDeviceId:
-      record.erase("device_id");
+      record.stable_erase("device_id");
       break;
     case InvalidKind::kBadDeviceIdChars:
       record["device_id"] = string_field(record, "device_id") + " #1!";
@@ -113,7 +113,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       break;
     }
     case InvalidKind::kMissingDeviceType:
-      record.erase("device_type");
+      record.stable_erase("device_type");
       break;
     case InvalidKind::kBadStatus:
       record["status"] = "rebooting";
@@ -131,13 +131,13 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       }
       break;
     case InvalidKind::kMissingAlertId:
-      record.erase("alert_id");
+      record.stable_erase("alert_id");
       break;
     case InvalidKind::kBadSeverity:
       record["severity"] = "fatal";
       break;
     case InvalidKind::kMissingTitle:
-      record.erase("title");
+      record.stable_erase("title");
       break;
   }
   return boost::json::serialize(record);
