@@ -39,7 +39,9 @@ std::string describe(const rd_kafka_topic_partition_list_t& partitions) {
   for (int i = 0; i < partitions.cnt; ++i) {
     if (!out.empty()) out += ", ";
     out += partitions.elems[i].topic;
-    out += '[' + std::to_string(partitions.elems[i].partition) + ']';
+    if (partitions.elems[i].partition >= 0) {
+      out += '[' + std::to_string(partitions.elems[i].partition) + ']';
+    }
   }
   return out.empty() ? "none" : out;
 }

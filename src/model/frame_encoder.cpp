@@ -1,5 +1,6 @@
 #include "model/frame_encoder.h"
 
+#include <optional>
 #include <utility>
 
 #include "model/json_text.h"
@@ -57,6 +58,10 @@ void append_control_head(std::string& out, std::string_view type,
   out.push_back('"');
 }
 
+std::string_view view_or_empty(const std::optional<std::string>& text) {
+  return text ? std::string_view(*text) : std::string_view();
+}
+
 void put_digits(char* out, unsigned value, int width) {
   for (int i = width - 1; i >= 0; --i) {
     out[i] = static_cast<char>('0' + value % 10);
@@ -102,8 +107,8 @@ SharedFrame encode_device_data(const DeviceData& data) {
 }
 
 SharedFrame encode_alert(const Alert& alert) {
-  const std::string_view device_type = alert.device_type ? *alert.device_type : "";
-  const std::string_view location = alert.location ? *alert.location : "";
+  const std::string_view device_type = view_or_empty(alert.device_type);
+  const std::string_view location = view_or_empty(alert.location);
   auto frame = std::make_shared<std::string>();
   std::string& out = *frame;
   out.reserve(kAlertFrameOverhead + alert.timestamp.size() + alert.alert_id.size() +

@@ -1,5 +1,6 @@
 #include "model/json_text.h"
 
+#include <array>
 #include <boost/json/parser.hpp>
 #include <boost/json/serializer.hpp>
 #include <charconv>
@@ -11,10 +12,18 @@ namespace {
 
 // JSON (RFC 8259 section 7) requires escaping only '"', '\' and U+0000..U+001F. A string free of
 // them is written verbatim; anything else goes through Boost.JSON's serializer.
+constexpr std::array<bool, 256> make_escaped_bytes() {
+  std::array<bool, 256> escaped{};
+  for (std::size_t b = 0; b < 0x20; ++b) escaped[b] = true;
+  escaped[static_cast<unsigned char>('"')] = true;
+  escaped[static_cast<unsigned char>('\\')] = true;
+  return escaped;
+}
+constexpr std::array<bool, 256> kEscapedBytes = make_escaped_bytes();
+
 bool needs_escaping(std::string_view s) {
   for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || c == '"' || c == '\\') return true;
+    if (kEscapedBytes[static_cast<unsigned char>(c)]) return true;
   }
   return false;
 }
@@ -38,7 +47,6 @@ boost::json::value parse(std::string_view text, boost::json::storage_ptr memory,
 
 void append_string(std::string& out, std::string_view s) {
   if (!needs_escaping(s)) {
-    out.reserve(out.size() + s.size() + 2);
     out.push_back('"');
     out.append(s);
     out.push_back('"');

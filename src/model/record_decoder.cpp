@@ -39,7 +39,8 @@ bool chars_within(std::string_view s, std::size_t min_chars, std::size_t max_cha
   // A code point is 1..4 bytes, so the byte count bounds the count from above.
   if (s.size() < min_chars) return false;
   if (s.size() <= max_chars) return true;
-  return code_points(s) <= max_chars && code_points(s) >= min_chars;
+  const std::size_t n = code_points(s);
+  return n >= min_chars && n <= max_chars;
 }
 
 std::string_view view(const json::string& s) {
@@ -264,71 +265,70 @@ struct Rfc3339Parts {
   int offset_minutes = 0;
 };
 
-// date-time = full-date "T" full-time (RFC 3339 section 5.6); "t" and "z" are allowed (its
-// section 5.6 note), a leap second :60 is allowed, the fraction has 1..9 digits.
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// The number written by the digits s[pos, pos + n); the caller has checked they are digits.
+int number_at(std::string_view s, std::size_t pos, std::size_t n) {
+  int value = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) value = value * 10 + (s[i] - '0');
+  return value;
+}
+
+unsigned days_in_month(int year, unsigned month) {
+  constexpr std::array<unsigned, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+// date-time = full-date "T" full-time (RFC 3339 section 5.6): "YYYY-MM-DDTHH:MM:SS", then an
+// optional fraction of 1..9 digits, then "Z" or "+hh:mm"/"-hh:mm". "t" and "z" are accepted (its
+// section 5.6 note) and so is a leap second :60.
 std::optional<Rfc3339Parts> parse_rfc3339(std::string_view s) {
-  std::size_t pos = 0;
-  auto digits = [&](std::size_t n, int& out) {
-    if (s.size() - pos < n) return false;
-    out = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const char c = s[pos + i];
-      if (c < '0' || c > '9') return false;
-      out = out * 10 + (c - '0');
-    }
-    pos += n;
-    return true;
-  };
-  auto literal = [&](char a, char b) {
-    if (pos < s.size() && (s[pos] == a || s[pos] == b)) {
-      ++pos;
-      return true;
-    }
-    return false;
-  };
-
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < kShape.size() + 1) return std::nullopt;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    const char want = kShape[i];
+    const bool ok = want == 'd'   ? is_digit(s[i])
+                    : want == 'T' ? (s[i] == 'T' || s[i] == 't')
+                                  : s[i] == want;
+    if (!ok) return std::nullopt;
+  }
   Rfc3339Parts p;
-  int month = 0;
-  int day = 0;
-  if (!digits(4, p.year) || !literal('-', '-') || !digits(2, month) || !literal('-', '-') ||
-      !digits(2, day) || !literal('T', 't') || !digits(2, p.hour) || !literal(':', ':') ||
-      !digits(2, p.minute) || !literal(':', ':') || !digits(2, p.second)) {
+  p.year = number_at(s, 0, 4);
+  p.month = static_cast<unsigned>(number_at(s, 5, 2));
+  p.day = static_cast<unsigned>(number_at(s, 8, 2));
+  p.hour = number_at(s, 11, 2);
+  p.minute = number_at(s, 14, 2);
+  p.second = number_at(s, 17, 2);
+  if (p.month < 1 || p.month > 12 || p.day < 1 || p.day > days_in_month(p.year, p.month) ||
+      p.hour > 23 || p.minute > 59 || p.second > 60) {
     return std::nullopt;
   }
-  p.month = static_cast<unsigned>(month);
-  p.day = static_cast<unsigned>(day);
-  if (p.month < 1 || p.month > 12 || p.day < 1 || p.hour > 23 || p.minute > 59 || p.second > 60) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day_last last{
-      std::chrono::year{p.year}, std::chrono::month_day_last{std::chrono::month{p.month}}};
-  if (p.day > static_cast<unsigned>(last.day())) return std::nullopt;
 
-  if (literal('.', '.')) {
-    int fraction_digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (++fraction_digits > 9) return std::nullopt;
-      p.nanos = p.nanos * 10 + (s[pos] - '0');
-      ++pos;
-    }
-    if (fraction_digits == 0) return std::nullopt;
-    for (int i = fraction_digits; i < 9; ++i) p.nanos *= 10;
+  std::size_t pos = kShape.size();
+  if (s[pos] == '.') {
+    const std::size_t first = ++pos;
+    while (pos < s.size() && is_digit(s[pos])) ++pos;
+    const std::size_t digits = pos - first;
+    if (digits < 1 || digits > 9) return std::nullopt;
+    p.nanos = number_at(s, first, digits);
+    for (std::size_t i = digits; i < 9; ++i) p.nanos *= 10;
   }
 
-  if (literal('Z', 'z')) {
+  const std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") {
     p.offset_minutes = 0;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    const int sign = s[pos] == '-' ? -1 : 1;
-    ++pos;
-    int hours = 0;
-    int minutes = 0;
-    if (!digits(2, hours) || !literal(':', ':') || !digits(2, minutes)) return std::nullopt;
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && is_digit(zone[1]) &&
+             is_digit(zone[2]) && zone[3] == ':' && is_digit(zone[4]) && is_digit(zone[5])) {
+    const int hours = number_at(zone, 1, 2);
+    const int minutes = number_at(zone, 4, 2);
     if (hours > 23 || minutes > 59) return std::nullopt;
-    p.offset_minutes = sign * (hours * 60 + minutes);
+    p.offset_minutes = (zone[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
   } else {
     return std::nullopt;
   }
-  if (pos != s.size()) return std::nullopt;
   return p;
 }
 

@@ -5,14 +5,6 @@
 namespace iiot::simulator {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // "sensor-0012 (temperature_sensor, Building-A/Line-2)"
 std::string where(const Device& device) {
   std::string out = device.id;
@@ -70,7 +62,7 @@ AlertEvent threshold_alert(const Device& device, const Sensor& sensor, Severity 
       spec.thresholds ? (critical ? spec.thresholds->critical : spec.thresholds->warning) : 0.0;
   std::string title(spec.label);
   title += critical ? " Critical" : " High";
-  std::string description = lower(spec.label) + " at " + format_reading(sensor.value, spec) +
+  std::string description = std::string(spec.label) + " at " + format_reading(sensor.value, spec) +
                             " on " + where(device) + " exceeds the " +
                             (critical ? "critical limit" : "warning threshold") + " of " +
                             format_reading(limit, spec);
@@ -80,7 +72,7 @@ AlertEvent threshold_alert(const Device& device, const Sensor& sensor, Severity 
 
 AlertEvent back_to_normal_alert(const Device& device, const Sensor& sensor) {
   const SensorSpec& spec = *sensor.spec;
-  std::string description = lower(spec.label) + " on " + where(device) +
+  std::string description = std::string(spec.label) + " on " + where(device) +
                             " is back within limits at " + format_reading(sensor.value, spec);
   return make(device, Severity::kInfo, std::string(spec.label) + " Back To Normal",
               std::move(description));
@@ -96,7 +88,7 @@ AlertEvent sensor_fault_alert(const Device& device, const Sensor& sensor) {
 
 AlertEvent calibration_due_alert(const Device& device, const Sensor& sensor, int days_left) {
   const SensorSpec& spec = *sensor.spec;
-  std::string description = lower(spec.label) + " sensor on " + where(device) +
+  std::string description = std::string(spec.label) + " sensor on " + where(device) +
                             " is due for calibration in " + std::to_string(days_left) + " days";
   return make(device, Severity::kInfo, "Calibration Due", std::move(description));
 }

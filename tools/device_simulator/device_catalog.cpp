@@ -73,8 +73,7 @@ constexpr std::array kLevelSensor{
 constexpr std::array kGasDetector{
     SensorSpec{"co2", "CO2", "ppm", SensorKind::kGauge, 420, 800, 10, 0, 10000, 0,
                Thresholds{1500, 5000}},
-    SensorSpec{"o2", "Oxygen", "%", SensorKind::kGauge, 20.8, 20.95, 0.01, 0, 100, 2,
-               std::nullopt},
+    SensorSpec{"o2", "Oxygen", "%", SensorKind::kGauge, 20.8, 20.95, 0.01, 0, 100, 2, std::nullopt},
 };
 
 constexpr std::array kDeviceTypes{
@@ -89,16 +88,19 @@ constexpr std::array kDeviceTypes{
 };
 
 constexpr std::array<std::string_view, 12> kLocations{
-    "Building-A/Line-1",  "Building-A/Line-2",      "Building-A/Line-3",
-    "Building-B/Line-1",  "Building-B/Line-2",      "Building-B/Paint-Shop",
-    "Building-C/Assembly", "Building-C/Packaging",  "Warehouse/Dock-1",
-    "Warehouse/Cold-Store", "Utility/Boiler-Room", "Utility/Compressor-Room",
+    "Building-A/Line-1", "Building-A/Line-2",     "Building-A/Line-3",   "Building-B/Line-1",
+    "Building-B/Line-2", "Building-B/Paint-Shop", "Building-C/Assembly", "Building-C/Packaging",
+    "Warehouse/Dock-1",  "Warehouse/Cold-Store",  "Utility/Boiler-Room", "Utility/Compressor-Room",
 };
 
 }  // namespace
 
-std::span<const DeviceTypeSpec> device_types() { return kDeviceTypes; }
+std::span<const DeviceTypeSpec> device_types() {
+  return kDeviceTypes;
+}
 
-std::span<const std::string_view> locations() { return kLocations; }
+std::span<const std::string_view> locations() {
+  return kLocations;
+}
 
 }  // namespace iiot::simulator

@@ -27,10 +27,10 @@ struct SensorSpec {
   SensorKind kind = SensorKind::kGauge;
   double set_point_low = 0.0;  // each device draws its set point (or counter start) from this range
   double set_point_high = 0.0;
-  double step = 0.0;  // gauge: std. deviation of one random-walk step; counter: mean increment
+  double step = 0.0;   // gauge: std. deviation of one random-walk step; counter: mean increment
   double floor = 0.0;  // physical range the value is clamped to
   double ceiling = 0.0;
-  int decimals = 2;  // 0: the value is written as a JSON integer
+  int decimals = 2;                      // 0: the value is written as a JSON integer
   std::optional<Thresholds> thresholds;  // nullopt: never the subject of a threshold alert
 };
 

@@ -3,13 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <cmath>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "fleet.h"
+#include "json_text.h"
 #include "record_corruptor.h"
 #include "record_writer.h"
 #include "simulator_options.h"
@@ -60,12 +61,36 @@ TEST(ParseCommandLine, DefaultsMatchTheContract) {
 }
 
 TEST(ParseCommandLine, ReadsEveryOption) {
-  const auto parsed = parse({"--brokers", "k1:9092,k2:9092", "--devices", "7", "--rate", "0",
-                             "--alert-rate", "2.5", "--duration", "90s", "--count", "1234",
-                             "--invalid-ratio", "0.01", "--topic-data", "d", "--topic-alerts", "a",
-                             "--seed", "42", "--progress-interval", "250ms", "--unique-ids",
-                             "--payload-bytes", "2048", "--property", "linger.ms=0", "--property",
-                             "acks=1", "--quiet"});
+  const auto parsed = parse({"--brokers",
+                             "k1:9092,k2:9092",
+                             "--devices",
+                             "7",
+                             "--rate",
+                             "0",
+                             "--alert-rate",
+                             "2.5",
+                             "--duration",
+                             "90s",
+                             "--count",
+                             "1234",
+                             "--invalid-ratio",
+                             "0.01",
+                             "--topic-data",
+                             "d",
+                             "--topic-alerts",
+                             "a",
+                             "--seed",
+                             "42",
+                             "--progress-interval",
+                             "250ms",
+                             "--unique-ids",
+                             "--payload-bytes",
+                             "2048",
+                             "--property",
+                             "linger.ms=0",
+                             "--property",
+                             "acks=1",
+                             "--quiet"});
   ASSERT_TRUE(std::holds_alternative<SimulatorOptions>(parsed));
   const auto& options = std::get<SimulatorOptions>(parsed);
   EXPECT_EQ(options.brokers, "k1:9092,k2:9092");
@@ -88,8 +113,8 @@ TEST(ParseCommandLine, ReadsEveryOption) {
 
 TEST(ParseCommandLine, UsageErrorsExitWithTwo) {
   const std::vector<std::vector<const char*>> bad{
-      {"--rate", "-1"},        {"--devices", "0"},     {"--invalid-ratio", "1.5"},
-      {"--duration", "soon"},  {"--property", "acks"}, {"--no-such-flag"},
+      {"--rate", "-1"},       {"--devices", "0"},     {"--invalid-ratio", "1.5"},
+      {"--duration", "soon"}, {"--property", "acks"}, {"--no-such-flag"},
   };
   for (const auto& args : bad) {
     const auto parsed = parse(args);
@@ -201,25 +226,47 @@ TEST(RecordWriter, DeviceDataHasEveryContractField) {
   const RecordWriter writer(0);
   for (int i = 0; i < 10; ++i) {
     const Device& device = fleet.next_reading();
-    const std::string text = writer.finish_device_data(
-        writer.device_data(device, 17, "2026-11-26T05:41:22.123456Z"));
+    const std::string text =
+        writer.finish_device_data(writer.device_data(device, 17, "2026-11-26T05:41:22.123456Z"));
     const auto record = boost::json::parse(text).as_object();
     EXPECT_EQ(record.at("device_id").as_string(), device.id);
     EXPECT_EQ(record.at("device_type").as_string(), device.type->type);
     EXPECT_EQ(record.at("location").as_string(), device.location);
     EXPECT_EQ(record.at("status").as_string(), to_string(device.status));
     EXPECT_EQ(record.at("timestamp").as_string(), "2026-11-26T05:41:22.123456Z");
-    EXPECT_EQ(record.at("seq").as_uint64(), 17U);
+    EXPECT_EQ(record.at("seq").to_number<std::uint64_t>(), 17U);
     EXPECT_FALSE(record.contains("pad"));
     const auto& sensors = record.at("sensors").as_object();
     ASSERT_EQ(sensors.size(), device.sensors.size());
     for (const Sensor& sensor : device.sensors) {
       const auto& entry = sensors.at(sensor.spec->name).as_object();
-      EXPECT_TRUE(entry.at("value").is_number());
-      EXPECT_EQ(sensor.spec->decimals == 0, entry.at("value").is_int64());
+      ASSERT_TRUE(entry.at("value").is_number());
+      // Integer sensors are integers; the others are rounded to their decimals (60.0 reads as 60).
+      const double value = entry.at("value").to_number<double>();
+      const double scale = std::pow(10.0, sensor.spec->decimals);
+      EXPECT_DOUBLE_EQ(value, std::round(sensor.value * scale) / scale);
+      if (sensor.spec->decimals == 0) {
+        EXPECT_TRUE(entry.at("value").is_int64());
+      }
       EXPECT_EQ(entry.contains("unit"), !sensor.spec->unit.empty());
     }
   }
+}
+
+TEST(JsonText, ShortestNumbersAndBoostEscaping) {
+  boost::json::object record;
+  record["a"] = 25.53;
+  record["b"] = 60.0;
+  record["c"] = std::int64_t{-7};
+  record["d"] = std::uint64_t{18446744073709551615ULL};
+  record["e"] = "quote \" backslash \\ control \x01 °C";
+  record["f"] = boost::json::array{true, nullptr, 0.853};
+  EXPECT_EQ(to_json_text(record),
+            R"({"a":25.53,"b":60,"c":-7,"d":18446744073709551615,)"
+            R"("e":"quote \" backslash \\ control \u0001 °C","f":[true,null,0.853]})");
+  const auto back = boost::json::parse(to_json_text(record)).as_object();
+  EXPECT_EQ(back.at("a").as_double(), 25.53);
+  EXPECT_EQ(back.at("e"), record.at("e"));
 }
 
 TEST(RecordWriter, PadsToTheRequestedSize) {
@@ -232,15 +279,20 @@ TEST(RecordWriter, PadsToTheRequestedSize) {
     EXPECT_TRUE(boost::json::parse(text).as_object().contains("pad"));
   }
   const RecordWriter tiny(10);  // smaller than the record: left as it is
-  EXPECT_FALSE(boost::json::parse(tiny.finish_device_data(
-                                      tiny.device_data(fleet.next_reading(), 1, "t")))
-                   .as_object()
-                   .contains("pad"));
+  EXPECT_FALSE(
+      boost::json::parse(tiny.finish_device_data(tiny.device_data(fleet.next_reading(), 1, "t")))
+          .as_object()
+          .contains("pad"));
 }
 
 TEST(RecordWriter, AlertLeavesOutAbsentTypeAndLocation) {
-  AlertEvent alert{"alert-1", "sensor-0001", Severity::kCritical, "Temperature Critical", "hot",
-                   std::nullopt, std::string("Building-A/Line-1")};
+  AlertEvent alert{"alert-1",
+                   "sensor-0001",
+                   Severity::kCritical,
+                   "Temperature Critical",
+                   "hot",
+                   std::nullopt,
+                   std::string("Building-A/Line-1")};
   const RecordWriter writer(0);
   const auto record =
       boost::json::parse(RecordWriter::finish(writer.alert(alert, 3, "t"))).as_object();
@@ -251,7 +303,7 @@ TEST(RecordWriter, AlertLeavesOutAbsentTypeAndLocation) {
   EXPECT_EQ(record.at("description").as_string(), "hot");
   EXPECT_FALSE(record.contains("device_type"));
   EXPECT_EQ(record.at("location").as_string(), "Building-A/Line-1");
-  EXPECT_EQ(record.at("seq").as_uint64(), 3U);
+  EXPECT_EQ(record.at("seq").to_number<std::uint64_t>(), 3U);
 }
 
 // The one rule each kind breaks, checked on the corrupted bytes.
@@ -313,7 +365,10 @@ TEST(RecordCorruptor, EveryKindBreaksItsRuleAndKeepsTheRest) {
                 : writer.device_data(fleet.next_reading(), seq, format_rfc3339_micros({}));
         const std::string text = corrupt(record, stream, kind);
         EXPECT_TRUE(breaks_its_rule(text, kind)) << to_string(kind) << ": " << text;
-        EXPECT_NE(text.find(std::to_string(seq)), std::string::npos) << text;
+        const std::string n = std::to_string(seq);
+        const bool has_seq = text.find("\"seq\":" + n) != std::string::npos ||
+                             text.find("seq=" + n) != std::string::npos;
+        EXPECT_TRUE(has_seq) << to_string(kind) << ": " << text;
       }
     }
   }

@@ -45,8 +45,7 @@ Fleet::Fleet(std::size_t device_count, std::uint64_t seed) : rng_(seed) {
   }
 
   char tag[16];
-  std::snprintf(tag, sizeof tag, "%06llx",
-                static_cast<unsigned long long>(rng_() & 0xffffffU));
+  std::snprintf(tag, sizeof tag, "%06llx", static_cast<unsigned long long>(rng_() & 0xffffffU));
   alert_id_prefix_ = std::string("alert-") + tag + "-";
 }
 
@@ -136,7 +135,8 @@ AlertEvent Fleet::alert_for_incident(const Incident& incident) {
 }
 
 AlertEvent Fleet::random_alert() {
-  const std::size_t index = std::uniform_int_distribution<std::size_t>(0, devices_.size() - 1)(rng_);
+  const std::size_t index =
+      std::uniform_int_distribution<std::size_t>(0, devices_.size() - 1)(rng_);
   Device& device = devices_[index];
   // Every device type has at least one sensor with thresholds; prefer those.
   std::vector<std::size_t> candidates;
@@ -185,6 +185,8 @@ double Fleet::uniform(double low, double high) {
   return std::uniform_real_distribution<double>(low, high)(rng_);
 }
 
-bool Fleet::chance(double probability) { return uniform(0.0, 1.0) < probability; }
+bool Fleet::chance(double probability) {
+  return uniform(0.0, 1.0) < probability;
+}
 
 }  // namespace iiot::simulator

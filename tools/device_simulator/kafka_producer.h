@@ -49,7 +49,7 @@ enum class EnqueueResult {
 class KafkaProducer {
  public:
   explicit KafkaProducer(const ProducerSettings& settings);  // throws ProducerError
-  ~KafkaProducer();                                           // purges what is still queued
+  ~KafkaProducer();                                          // purges what is still queued
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 

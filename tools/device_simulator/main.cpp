@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
     std::cout << sim::format_summary(summary) << std::endl;
     if (!summary.delivery.first_error.empty()) {
       std::cerr << "device_simulator: " << summary.delivery.failed
-                << " records not delivered; first error: " << summary.delivery.first_error
-                << '\n';
+                << " records not delivered; first error: " << summary.delivery.first_error << '\n';
     }
     return sim::all_delivered(summary) ? 0 : 1;
   } catch (const std::exception& error) {

@@ -1,16 +1,17 @@
 #include "record_corruptor.h"
 
 #include <array>
-#include <boost/json/serialize.hpp>
 #include <cstdint>
+
+#include "json_text.h"
 
 namespace iiot::simulator {
 namespace {
 
 constexpr std::array kDeviceDataKinds{
-    InvalidKind::kNotJson,         InvalidKind::kTruncatedJson,     InvalidKind::kInvalidUtf8,
-    InvalidKind::kMissingDeviceId, InvalidKind::kBadDeviceIdChars,  InvalidKind::kBadTimestamp,
-    InvalidKind::kMissingDeviceType, InvalidKind::kBadStatus,       InvalidKind::kEmptySensors,
+    InvalidKind::kNotJson,           InvalidKind::kTruncatedJson,    InvalidKind::kInvalidUtf8,
+    InvalidKind::kMissingDeviceId,   InvalidKind::kBadDeviceIdChars, InvalidKind::kBadTimestamp,
+    InvalidKind::kMissingDeviceType, InvalidKind::kBadStatus,        InvalidKind::kEmptySensors,
     InvalidKind::kWrongValueType,
 };
 
@@ -37,11 +38,11 @@ std::string plain_text(const boost::json::object& record, RecordStream stream) {
       text += name;
       text += "=";
       if (const auto* value = entry.as_object().if_contains("value")) {
-        text += boost::json::serialize(*value);
+        text += to_json_text(*value);
       }
     }
   }
-  if (const auto* seq = record.if_contains("seq")) text += ";seq=" + boost::json::serialize(*seq);
+  if (const auto* seq = record.if_contains("seq")) text += ";seq=" + to_json_text(*seq);
   return text;
 }
 
@@ -89,7 +90,12 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
     case InvalidKind::kNotJson:
       return plain_text(record, stream);
     case InvalidKind::kTruncatedJson: {
-      std::string text = boost::json::serialize(record);
+      // "seq" goes first so the surviving half still identifies the record.
+      boost::json::object reordered;
+      reordered.reserve(record.size());
+      if (const auto* seq = record.if_contains("seq")) reordered["seq"] = *seq;
+      for (const auto& [key, value] : record) reordered.emplace(key, value);
+      std::string text = to_json_text(reordered);
       text.resize(text.size() / 2);
       return text;
     }
@@ -125,7 +131,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       if (auto* sensors = record.if_contains("sensors"); sensors && sensors->is_object()) {
         for (auto& [name, entry] : sensors->get_object()) {
           auto& value = entry.as_object()["value"];
-          value = boost::json::serialize(value);  // 25.53 -> "2.553E1", a string
+          value = to_json_text(value);  // 25.53 -> "25.53", a string
           break;
         }
       }
@@ -140,7 +146,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       record.stable_erase("title");
       break;
   }
-  return boost::json::serialize(record);
+  return to_json_text(record);
 }
 
 }  // namespace iiot::simulator

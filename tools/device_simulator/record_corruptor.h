@@ -13,19 +13,19 @@
 namespace iiot::simulator {
 
 enum class InvalidKind {
-  kNotJson,           // a plain-text payload
-  kTruncatedJson,     // a record cut off mid-way
-  kInvalidUtf8,       // a string with bytes that are not UTF-8
-  kMissingDeviceId,   // required field absent
-  kBadDeviceIdChars,  // device_id with characters outside [A-Za-z0-9._:/-]
-  kBadTimestamp,      // timestamp that is not RFC 3339
-  kMissingDeviceType, // device data only
-  kBadStatus,         // device data only: status not one of the four
-  kEmptySensors,      // device data only: "sensors": {}
-  kWrongValueType,    // device data only: a sensor value that is a string
-  kMissingAlertId,    // alerts only
-  kBadSeverity,       // alerts only: severity not one of the four
-  kMissingTitle,      // alerts only
+  kNotJson,            // a plain-text payload
+  kTruncatedJson,      // a record cut off mid-way
+  kInvalidUtf8,        // a string with bytes that are not UTF-8
+  kMissingDeviceId,    // required field absent
+  kBadDeviceIdChars,   // device_id with characters outside [A-Za-z0-9._:/-]
+  kBadTimestamp,       // timestamp that is not RFC 3339
+  kMissingDeviceType,  // device data only
+  kBadStatus,          // device data only: status not one of the four
+  kEmptySensors,       // device data only: "sensors": {}
+  kWrongValueType,     // device data only: a sensor value that is a string
+  kMissingAlertId,     // alerts only
+  kBadSeverity,        // alerts only: severity not one of the four
+  kMissingTitle,       // alerts only
 };
 inline constexpr std::size_t kInvalidKindCount = 13;
 

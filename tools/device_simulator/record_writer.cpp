@@ -1,7 +1,8 @@
 #include "record_writer.h"
 
-#include <boost/json/serialize.hpp>
 #include <cmath>
+
+#include "json_text.h"
 
 namespace iiot::simulator {
 namespace {
@@ -54,16 +55,16 @@ boost::json::object RecordWriter::alert(const AlertEvent& alert, std::uint64_t s
 }
 
 std::string RecordWriter::finish_device_data(boost::json::object record) const {
-  std::string text = boost::json::serialize(record);
+  std::string text = to_json_text(record);
   // ,"pad":"" adds 9 bytes around the padding itself.
   constexpr std::size_t kPadOverhead = 9;
   if (payload_bytes_ < text.size() + kPadOverhead) return text;
   record["pad"] = std::string(payload_bytes_ - text.size() - kPadOverhead, 'x');
-  return boost::json::serialize(record);
+  return to_json_text(record);
 }
 
 std::string RecordWriter::finish(const boost::json::object& record) {
-  return boost::json::serialize(record);
+  return to_json_text(record);
 }
 
 }  // namespace iiot::simulator

@@ -1,4 +1,4 @@
-// Builds the JSON values of device-data and alert records (CONTRACT section 1) with Boost.JSON.
+// Builds device-data and alert records (CONTRACT section 1) as Boost.JSON objects and their text.
 // Every record carries an extra "seq" field (ignored by the gateway) so tests can count and match
 // records; device-data records can be padded with an extra "pad" field to a target size.
 // Immutable after construction; thread-safe.

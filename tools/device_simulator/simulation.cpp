@@ -18,12 +18,14 @@ constexpr std::uint64_t kMaxBatch = 1000;
 // The longest the loop sleeps, so stop requests are noticed promptly at low rates.
 constexpr auto kMaxSleep = std::chrono::milliseconds(100);
 
-std::string now_rfc3339() { return format_rfc3339_micros(std::chrono::system_clock::now()); }
+std::string now_rfc3339() {
+  return format_rfc3339_micros(std::chrono::system_clock::now());
+}
 
 }  // namespace
 
-Simulation::Simulation(const SimulatorOptions& options, std::uint64_t seed,
-                       KafkaProducer& producer, std::stop_token stop, std::stop_token abandon)
+Simulation::Simulation(const SimulatorOptions& options, std::uint64_t seed, KafkaProducer& producer,
+                       std::stop_token stop, std::stop_token abandon)
     : options_(options),
       producer_(producer),
       stop_(std::move(stop)),
@@ -122,7 +124,7 @@ void Simulation::send_device_data() {
                                 : writer_.finish_device_data(std::move(record));
   if (!enqueue(options_.topic_data, device.id, value)) return;
   ++counters_.data_sent;
-  count_invalid(invalid, counters_.data_invalid);
+  count_invalid(invalid, counters_.data_invalid, counters_.data_invalid_kinds);
 }
 
 void Simulation::send_alert() {
@@ -134,7 +136,7 @@ void Simulation::send_alert() {
                                     : RecordWriter::finish(record);
   if (!enqueue(options_.topic_alerts, alert.device_id, value)) return;
   ++counters_.alerts_sent;
-  count_invalid(invalid, counters_.alerts_invalid);
+  count_invalid(invalid, counters_.alerts_invalid, counters_.alert_invalid_kinds);
 }
 
 std::optional<InvalidKind> Simulation::pick_invalid(RecordStream stream) {
@@ -146,14 +148,14 @@ std::optional<InvalidKind> Simulation::pick_invalid(RecordStream stream) {
   return kinds[std::uniform_int_distribution<std::size_t>(0, kinds.size() - 1)(rng_)];
 }
 
-void Simulation::count_invalid(std::optional<InvalidKind> kind, std::uint64_t& stream_counter) {
+void Simulation::count_invalid(std::optional<InvalidKind> kind, std::uint64_t& total,
+                               InvalidKindCounts& by_kind) {
   if (!kind) return;
-  ++stream_counter;
-  ++counters_.invalid_by_kind[static_cast<std::size_t>(*kind)];
+  ++total;
+  ++by_kind[static_cast<std::size_t>(*kind)];
 }
 
-bool Simulation::enqueue(const std::string& topic, std::string_view key,
-                         const std::string& value) {
+bool Simulation::enqueue(const std::string& topic, std::string_view key, const std::string& value) {
   while (true) {
     switch (producer_.produce(topic, key, value)) {
       case EnqueueResult::kQueued:

@@ -37,7 +37,8 @@ class Simulation {
   // Hands a record to the producer, waiting while its queue is full. False if a stop request
   // came first (the record is dropped unsent).
   bool enqueue(const std::string& topic, std::string_view key, const std::string& value);
-  void count_invalid(std::optional<InvalidKind> kind, std::uint64_t& stream_counter);
+  static void count_invalid(std::optional<InvalidKind> kind, std::uint64_t& total,
+                            InvalidKindCounts& by_kind);
 
   const SimulatorOptions& options_;
   KafkaProducer& producer_;

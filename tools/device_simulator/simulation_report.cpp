@@ -9,7 +9,9 @@ double seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-double millis(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+double millis(std::chrono::microseconds d) {
+  return static_cast<double>(d.count()) / 1000.0;
+}
 
 std::string_view to_string(StopReason reason) {
   switch (reason) {
@@ -23,6 +25,23 @@ std::string_view to_string(StopReason reason) {
       return "kafka_fatal_error";
   }
   return "signal";
+}
+
+// " key=not_json:3,bad_status:7", nothing when every count is 0.
+void append_kinds(std::string& line, std::string_view key, const InvalidKindCounts& counts) {
+  std::string kinds;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] == 0) continue;
+    kinds += kinds.empty() ? "" : ",";
+    kinds += to_string(static_cast<InvalidKind>(k));
+    kinds += ':';
+    kinds += std::to_string(counts[k]);
+  }
+  if (kinds.empty()) return;
+  line += ' ';
+  line += key;
+  line += '=';
+  line += kinds;
 }
 
 }  // namespace
@@ -42,29 +61,21 @@ std::string format_summary(const SimulationSummary& summary) {
       d.delivered > 0 ? millis(d.ack_latency_total) / static_cast<double>(d.delivered) : 0.0;
 
   char buffer[512];
-  std::snprintf(buffer, sizeof buffer,
-                "data_sent=%llu data_invalid=%llu alerts_sent=%llu alerts_invalid=%llu "
-                "delivered=%llu failed=%llu elapsed_s=%.3f flush_s=%.3f data_rate=%.1f "
-                "ack_latency_avg_ms=%.3f ack_latency_max_ms=%.3f",
-                static_cast<unsigned long long>(c.data_sent),
-                static_cast<unsigned long long>(c.data_invalid),
-                static_cast<unsigned long long>(c.alerts_sent),
-                static_cast<unsigned long long>(c.alerts_invalid),
-                static_cast<unsigned long long>(d.delivered),
-                static_cast<unsigned long long>(d.failed), sending, seconds(summary.flushing),
-                rate, ack_avg, millis(d.ack_latency_max));
+  std::snprintf(
+      buffer, sizeof buffer,
+      "data_sent=%llu data_invalid=%llu alerts_sent=%llu alerts_invalid=%llu "
+      "delivered=%llu failed=%llu elapsed_s=%.3f flush_s=%.3f data_rate=%.1f "
+      "ack_latency_avg_ms=%.3f ack_latency_max_ms=%.3f",
+      static_cast<unsigned long long>(c.data_sent), static_cast<unsigned long long>(c.data_invalid),
+      static_cast<unsigned long long>(c.alerts_sent),
+      static_cast<unsigned long long>(c.alerts_invalid),
+      static_cast<unsigned long long>(d.delivered), static_cast<unsigned long long>(d.failed),
+      sending, seconds(summary.flushing), rate, ack_avg, millis(d.ack_latency_max));
   std::string line(buffer);
   line += " stopped_by=";
   line += to_string(summary.stop_reason);
-  std::string kinds;
-  for (std::size_t k = 0; k < c.invalid_by_kind.size(); ++k) {
-    if (c.invalid_by_kind[k] == 0) continue;
-    kinds += kinds.empty() ? "" : ",";
-    kinds += to_string(static_cast<InvalidKind>(k));
-    kinds += ':';
-    kinds += std::to_string(c.invalid_by_kind[k]);
-  }
-  if (!kinds.empty()) line += " invalid_kinds=" + kinds;
+  append_kinds(line, "data_invalid_kinds", c.data_invalid_kinds);
+  append_kinds(line, "alert_invalid_kinds", c.alert_invalid_kinds);
   return line;
 }
 

@@ -13,12 +13,15 @@
 
 namespace iiot::simulator {
 
+using InvalidKindCounts = std::array<std::uint64_t, kInvalidKindCount>;  // indexed by InvalidKind
+
 struct SimulationCounters {
   std::uint64_t data_sent = 0;  // device-data records handed to the producer, invalid included
   std::uint64_t data_invalid = 0;
   std::uint64_t alerts_sent = 0;  // alert records handed to the producer, invalid included
   std::uint64_t alerts_invalid = 0;
-  std::array<std::uint64_t, kInvalidKindCount> invalid_by_kind{};  // indexed by InvalidKind
+  InvalidKindCounts data_invalid_kinds{};
+  InvalidKindCounts alert_invalid_kinds{};
 };
 
 enum class StopReason { kCount, kDuration, kSignal, kKafkaFatal };
@@ -34,7 +37,8 @@ struct SimulationSummary {
 // A run succeeds when every record handed to the producer was delivered.
 bool all_delivered(const SimulationSummary& summary);
 
-// One key=value line, e.g. "data_sent=1000 data_invalid=10 ... failed=0 stopped_by=count".
+// One key=value line, e.g. "data_sent=1000 data_invalid=10 ... failed=0 stopped_by=count
+// data_invalid_kinds=not_json:3,bad_status:7"; the *_invalid_kinds keys only when non-empty.
 std::string format_summary(const SimulationSummary& summary);
 
 class ProgressReporter {

@@ -97,10 +97,9 @@ std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* con
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--topic-data", options.topic_data, "Topic for device-data records");
   app.add_option("--topic-alerts", options.topic_alerts, "Topic for alert records");
-  auto* seed_option =
-      app.add_option("--seed", seed, "Random seed, for a reproducible fleet")
-          ->capture_default_str()
-          ->default_str("random");
+  auto* seed_option = app.add_option("--seed", seed, "Random seed, for a reproducible fleet")
+                          ->capture_default_str()
+                          ->default_str("random");
   app.add_option("--progress-interval", progress_interval,
                  "How often to print a progress line to stderr; 0 = never")
       ->check(duration_validator());

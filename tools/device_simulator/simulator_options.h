@@ -19,16 +19,16 @@ enum class Verbosity { kNormal, kQuiet };
 struct SimulatorOptions {
   std::string brokers = "127.0.0.1:9092";
   std::size_t devices = 100;
-  double rate = 1000.0;       // device-data records per second; 0 = as fast as possible
-  double alert_rate = 5.0;    // alerts per second; 0 = no alerts
+  double rate = 1000.0;                   // device-data records per second; 0 = as fast as possible
+  double alert_rate = 5.0;                // alerts per second; 0 = no alerts
   std::chrono::milliseconds duration{0};  // 0 = no time limit
-  std::uint64_t count = 0;    // device-data records to send; 0 = no limit
-  double invalid_ratio = 0.0;  // share of records (both topics) deliberately invalid
+  std::uint64_t count = 0;                // device-data records to send; 0 = no limit
+  double invalid_ratio = 0.0;             // share of records (both topics) deliberately invalid
   std::string topic_data = "iiot.device-data";
   std::string topic_alerts = "iiot.alerts";
-  std::optional<std::uint64_t> seed;  // nullopt: a random seed, printed at start
+  std::optional<std::uint64_t> seed;                  // nullopt: a random seed, printed at start
   std::chrono::milliseconds progress_interval{5000};  // 0 = no progress lines
-  std::size_t payload_bytes = 0;                       // 0 = records at their natural size
+  std::size_t payload_bytes = 0;                      // 0 = records at their natural size
   std::vector<std::pair<std::string, std::string>> properties;  // librdkafka overrides
   Verbosity verbosity = Verbosity::kNormal;
 };

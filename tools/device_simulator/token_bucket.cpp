@@ -40,8 +40,8 @@ TokenBucket::Clock::time_point TokenBucket::next_token(Clock::time_point now) co
   // tokens_ is as of last_; the deficit accrues at rate_ from there.
   const double missing = 1.0 - tokens_;
   if (missing <= 0.0) return now;
-  const auto wait = std::chrono::ceil<Clock::duration>(
-      std::chrono::duration<double>(missing / rate_));
+  const auto wait =
+      std::chrono::ceil<Clock::duration>(std::chrono::duration<double>(missing / rate_));
   return std::max(now, last_ + wait);
 }
 

@@ -1,6 +1,6 @@
 // Paces events at a steady rate: tokens accrue continuously at `rate` per second, and at most
-// 50 ms' worth (at least 4 tokens) can be saved up, so a late wake-up is made good by a short catch-up,
-// never by a burst of a whole second. A rate of 0 means no limit. Single-threaded.
+// 50 ms' worth (at least 4 tokens) can be saved up, so a late wake-up is made good by a short
+// catch-up, never by a burst of a whole second. A rate of 0 means no limit. Single-threaded.
 #pragma once
 
 #include <chrono>

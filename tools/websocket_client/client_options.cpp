@@ -11,12 +11,13 @@ namespace {
 
 constexpr std::string_view kDescription =
     "Connects to the IIoT gateway's WebSocket endpoint, optionally sets a filter, and prints the\n"
-    "events it receives. Reconnects with exponential backoff and re-sends the filter.\n"
-    "\n"
+    "messages it receives. Reconnects with exponential backoff and re-sends the filter.";
+
+constexpr std::string_view kFooter =
     "Output: stdout gets one line per message (--json: the frame text exactly as received);\n"
     "stderr gets connection notes and, on exit, a one-line summary. When a filter flag is given,\n"
-    "events that arrive before the server's filter_ack are not printed or counted (they were\n"
-    "selected by the previous filter).\n"
+    "events that arrive before the server's filter_ack are neither printed nor counted (the\n"
+    "previous filter chose them).\n"
     "\n"
     "Exit codes: 0 after --count, --duration, SIGINT/SIGTERM, or a 1000/1001 close under\n"
     "--no-reconnect; 1 when the connection failed or closed otherwise under --no-reconnect, or\n"
@@ -110,7 +111,8 @@ HostPort parse_host_port(std::string_view text) {
 ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
   ClientOptions options;
   CLI::App app{std::string(kDescription), "websocket_client"};
-  app.get_formatter()->column_width(34);
+  app.footer(std::string(kFooter));
+  app.get_formatter()->column_width(30);
 
   std::string addr = "localhost:8081";
   std::string path = options.path;
@@ -147,40 +149,41 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
 
   bool json = false;
   bool quiet = false;
-  auto* json_opt =
-      app.add_flag("--json", json, "Print each received frame exactly as received, one a line");
+  auto* json_opt = app.add_flag("--json", json, "Print each frame exactly as received, one a line");
   auto* quiet_opt = app.add_flag("--quiet", quiet, "Print nothing per message");
   json_opt->excludes(quiet_opt);
   app.add_flag("--latency", options.latency,
-               "Measure event timestamp -> receipt latency; report median/p99/max on exit");
+               "Measure event timestamp-to-receipt latency; median/p99/max on exit");
   std::uint64_t count = 0;
-  auto* count_opt =
-      app.add_option("--count", count, "Exit after N events (device_data + alert)")
-          ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
+  auto* count_opt = app.add_option("--count", count, "Exit after N events (device_data + alert)")
+                        ->check(CLI::PositiveNumber);
   std::string duration;
   auto* duration_opt =
       app.add_option("--duration", duration, "Exit after this long, e.g. 10s, 500ms, 2m");
 
-  bool reconnect = true;
-  app.add_flag("--reconnect,!--no-reconnect", reconnect,
-               "Reconnect after a disconnect (default); --no-reconnect exits instead");
+  bool no_reconnect = false;
+  app.add_flag("--no-reconnect", no_reconnect,
+               "Exit on the first disconnect instead of reconnecting");
   std::string backoff_initial = "250ms";
   std::string backoff_max = "10s";
   app.add_option("--backoff-initial", backoff_initial, "First reconnect delay cap")
       ->capture_default_str();
   app.add_option("--backoff-max", backoff_max, "Largest reconnect delay cap")
       ->capture_default_str();
-  bool compression = true;
-  app.add_flag("--compression,!--no-compression", compression,
-               "Offer permessage-deflate (default on)");
+  bool compression = false;
+  bool no_compression = false;
+  auto* compression_opt =
+      app.add_flag("--compression", compression, "Offer permessage-deflate (the default)");
+  app.add_flag("--no-compression", no_compression, "Do not offer permessage-deflate")
+      ->excludes(compression_opt);
   std::string ping_interval = "20s";
   app.add_option("--ping-interval", ping_interval,
-                 "Send {\"type\":\"ping\"} this often and expect a pong before the next; 0: never")
+                 "Send {\"type\":\"ping\"} this often; no pong by the next one drops the "
+                 "connection; 0: never")
       ->capture_default_str();
   std::string idle_timeout = "30s";
   app.add_option("--idle-timeout", idle_timeout,
-                 "Drop a silent connection after this long (a WebSocket ping is sent halfway); 0: "
-                 "never")
+                 "Drop a silent connection after this long (WebSocket ping at half); 0: never")
       ->capture_default_str();
   std::string connect_timeout = "10s";
   app.add_option("--connect-timeout", connect_timeout, "Limit for TCP connect and handshake each")
@@ -209,13 +212,13 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
     options.output = json ? OutputMode::kJson : quiet ? OutputMode::kQuiet : OutputMode::kHuman;
     if (count_opt->count() > 0) options.count = count;
     if (duration_opt->count() > 0) options.duration = parse_duration(duration);
-    options.reconnect = reconnect ? Reconnect::kYes : Reconnect::kNo;
+    options.reconnect = no_reconnect ? Reconnect::kNo : Reconnect::kYes;
     options.backoff_initial = parse_duration(backoff_initial);
     options.backoff_max = parse_duration(backoff_max);
     if (options.backoff_initial.count() <= 0 || options.backoff_max < options.backoff_initial) {
       throw UsageError("--backoff-initial must be > 0 and <= --backoff-max");
     }
-    options.compression = compression ? Compression::kOn : Compression::kOff;
+    options.compression = no_compression ? Compression::kOff : Compression::kOn;
     options.ping_interval = parse_duration(ping_interval);
     options.idle_timeout = parse_duration(idle_timeout);
     options.connect_timeout = parse_duration(connect_timeout);

@@ -91,7 +91,7 @@ void ReconnectingClient::wait_for_signal() {
       log_.note(name + ": closing");
       stop(ExitCode::kOk);
       // A second signal while the close handshake hangs drops the connection at once.
-      wait_for_signal();
+      if (!finished_) wait_for_signal();
     } else if (session_) {
       session_->abort(name + " again: dropped the connection");
     }

@@ -70,9 +70,9 @@ std::string RunSummary::line(Clock::time_point now) const {
   using Seconds = std::chrono::duration<double>;
   const auto connected = Seconds(connected_time(now)).count();
   std::string out = "summary: connected ";
-  append_fixed(out, connected, 1);
+  append_fixed(out, connected, 3);
   out += "s of ";
-  append_fixed(out, Seconds(now - started_).count(), 1);
+  append_fixed(out, Seconds(now - started_).count(), 3);
   out += "s, reconnects " + std::to_string(reconnects());
   if (failed_attempts_ > 0) out += ", failed attempts " + std::to_string(failed_attempts_);
   out += ", events " + std::to_string(events_) + " (";

@@ -53,7 +53,9 @@ std::string SessionEnd::describe() const {
       return "connect failed: " + error.message();
     case SessionPhase::kHandshake:
       if (http_status != 0) {
-        return "handshake refused: HTTP " + std::to_string(http_status);
+        std::string text = "handshake refused: HTTP " + std::to_string(http_status);
+        if (!http_reason.empty()) text += " " + http_reason;
+        return text;
       }
       return "handshake failed: " + error.message();
     case SessionPhase::kOpen:
@@ -229,8 +231,7 @@ void Session::schedule_ping() {
 void Session::on_ping_timer(beast::error_code ec) {
   if (ec || ended_ || closing_) return;
   if (awaiting_pong_) {
-    return abort("no pong within " + seconds_text(options_.ping_interval) +
-                 "; dropping the connection");
+    return abort("no pong within " + seconds_text(options_.ping_interval));
   }
   if (send(boost::json::serialize(boost::json::object{{"type", "ping"}}))) awaiting_pong_ = true;
   schedule_ping();
@@ -248,6 +249,7 @@ void Session::finish(SessionPhase phase, beast::error_code ec) {
   if (phase == SessionPhase::kOpen && ec == websocket::error::closed) end.close = ws_.reason();
   if (phase == SessionPhase::kHandshake && ec == websocket::error::upgrade_declined) {
     end.http_status = handshake_response_.result_int();
+    end.http_reason = std::string(handshake_response_.reason());
   }
   handler_.on_end(end);
 }

@@ -40,6 +40,7 @@ struct SessionEnd {
   boost::beast::websocket::close_reason close;
   // The HTTP status when the server declined the upgrade (e.g. 403, 503); 0 otherwise.
   unsigned http_status = 0;
+  std::string http_reason;
   // Set when this side dropped the connection on purpose (e.g. "no pong within 20s").
   std::string detail;
   bool closed_by_us = false;

@@ -1,0 +1,36 @@
+#include "gateway/event_injector.h"
+
+#include <thread>
+
+namespace iiot::bench {
+
+EventInjector::EventInjector(processing::MessageProcessor& processor,
+                             const push::DataPusher& pusher, const DeviceFleet& fleet, double rate)
+    : processor_(processor), pusher_(pusher), records_(fleet), rate_(rate) {}
+
+void EventInjector::run(std::chrono::steady_clock::time_point until) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const std::size_t high_water = pusher_.queue_capacity() * 3 / 4;
+  std::uint64_t sent = 0;
+  for (auto now = start; now < until; now = Clock::now()) {
+    if (rate_ > 0) {
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(static_cast<double>(sent) / rate_));
+      if (due > now) {
+        std::this_thread::sleep_until(std::min(due, until));
+        continue;
+      }
+    } else if (pusher_.queue_depth() >= high_water) {
+      paced_waits_.fetch_add(1, std::memory_order_relaxed);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+      continue;
+    }
+    const auto record = records_.make(seq_++, std::chrono::system_clock::now());
+    const auto result = processor_.process(processing::RecordKind::kDeviceData, record);
+    ++sent;
+    (result.ok() ? injected_ : rejected_).fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace iiot::bench

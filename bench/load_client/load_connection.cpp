@@ -1,0 +1,195 @@
+#include "load_client/load_connection.h"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include "load_client/frame_inspector.h"
+#include "load_client/load_worker.h"
+
+namespace iiot::bench {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+constexpr int kMaxAttempts = 5;
+constexpr std::chrono::milliseconds kRetryPause{200};
+constexpr std::chrono::seconds kHandshakeTimeout{20};
+
+TimestampParser& thread_parser() {
+  thread_local TimestampParser parser;
+  return parser;
+}
+
+}  // namespace
+
+LoadConnection::LoadConnection(LoadWorker& worker, std::size_t global_index)
+    : worker_(worker), index_(global_index), parser_(thread_parser()) {}
+
+void LoadConnection::start() {
+  const LoadOptions& o = worker_.options();
+  if (o.mode == LoadMode::kFast || o.mode == LoadMode::kRate || o.mode == LoadMode::kStall) {
+    filter_frame_ = worker_.plan().filter_frame(index_);
+  }
+  attempt();
+}
+
+void LoadConnection::attempt() {
+  ++attempts_;
+  ws_.emplace(worker_.io());
+  const LoadOptions& o = worker_.options();
+  auto& socket = ws_->next_layer();
+  beast::error_code ec;
+  socket.open(worker_.endpoint().protocol(), ec);
+  if (!ec && o.mode == LoadMode::kStall && o.stall_rcvbuf > 0) {
+    // Set before connecting so the advertised window is small from the start.
+    socket.set_option(net::socket_base::receive_buffer_size(o.stall_rcvbuf), ec);
+  }
+  if (ec) {
+    set_up_failed(ec);
+    return;
+  }
+  socket.async_connect(worker_.endpoint(),
+                       [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
+}
+
+void LoadConnection::on_connect(beast::error_code ec) {
+  if (ec) {
+    set_up_failed(ec);
+    return;
+  }
+  const LoadOptions& o = worker_.options();
+  beast::error_code ignored;
+  ws_->next_layer().set_option(net::ip::tcp::no_delay(true), ignored);
+  ws_->set_option(websocket::stream_base::timeout{kHandshakeTimeout,
+                                                  websocket::stream_base::none(), false});
+  ws_->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+    req.set(beast::http::field::user_agent, "iiot-bench-load-client");
+  }));
+  if (o.compression) {
+    websocket::permessage_deflate pmd;
+    pmd.client_enable = true;
+    ws_->set_option(pmd);
+  }
+  ws_->auto_fragment(false);
+  ws_->async_handshake(o.host + ":" + o.port, o.path,
+                       [self = shared_from_this()](beast::error_code e) { self->on_handshake(e); });
+}
+
+void LoadConnection::on_handshake(beast::error_code ec) {
+  if (ec) {
+    set_up_failed(ec);
+    return;
+  }
+  if (worker_.options().mode == LoadMode::kIdle) {
+    set_up_done();
+    return;
+  }
+  ws_->text(true);
+  ws_->async_write(net::buffer(filter_frame_),
+                   [self = shared_from_this()](beast::error_code e, std::size_t) {
+                     self->on_filter_written(e);
+                   });
+}
+
+void LoadConnection::on_filter_written(beast::error_code ec) {
+  if (ec) {
+    set_up_failed(ec);
+    return;
+  }
+  if (worker_.options().mode == LoadMode::kStall) {
+    set_up_done();
+    return;
+  }
+  refilled_at_ = std::chrono::steady_clock::now();
+  do_read();  // ready at the filter_ack
+}
+
+void LoadConnection::do_read() {
+  ws_->async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->on_read(ec, n);
+  });
+}
+
+void LoadConnection::on_read(beast::error_code ec, std::size_t bytes) {
+  WorkerResult& result = worker_.result();
+  if (ec) {
+    if (!set_up_) {
+      set_up_failed(ec);
+    } else if (ec != net::error::operation_aborted) {
+      ++result.disconnected;
+    }
+    return;
+  }
+  const auto data = buffer_.cdata();
+  const std::string_view text(static_cast<const char*>(data.data()), data.size());
+  const FrameInfo info = inspect_frame(text);
+  ++result.all_frames;
+  if (info.kind == FrameKind::kEvent && worker_.phase() == Phase::kMeasure) {
+    const MicrosSinceEpoch now = micros_since_epoch(std::chrono::system_clock::now());
+    ++result.deliveries;
+    result.bytes += bytes;
+    if (const auto sent = parser_.parse(info.timestamp)) {
+      result.latency.record((now - *sent) * 1000);
+    } else {
+      ++result.unparsed_timestamps;
+    }
+  } else if (info.kind == FrameKind::kFilterAck && !set_up_) {
+    set_up_done();
+  }
+  buffer_.consume(buffer_.size());
+  if (worker_.options().mode == LoadMode::kRate) {
+    pace_then_read(bytes);
+  } else {
+    do_read();
+  }
+}
+
+void LoadConnection::pace_then_read(std::size_t bytes) {
+  const double rate = worker_.options().rate_bytes_per_s;
+  const auto now = std::chrono::steady_clock::now();
+  // A burst allowance of 100 ms of reading, so the pace is smooth but not one frame at a time.
+  tokens_ = std::min(tokens_ + std::chrono::duration<double>(now - refilled_at_).count() * rate,
+                     rate * 0.1);
+  refilled_at_ = now;
+  tokens_ -= static_cast<double>(bytes);
+  if (tokens_ >= 0) {
+    do_read();
+    return;
+  }
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(worker_.io());
+  timer_->expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(-tokens_ / rate)));
+  timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->do_read();
+  });
+}
+
+void LoadConnection::set_up_failed(beast::error_code ec) {
+  if (set_up_) return;
+  if (attempts_ >= kMaxAttempts || worker_.phase() != Phase::kConnecting) {
+    set_up_ = true;
+    worker_.set_up_finished(false);
+    std::fprintf(stderr, "bench_load_client: connection %zu gave up: %s\n", index_,
+                 ec.message().c_str());
+    return;
+  }
+  ++worker_.result().retries;
+  beast::error_code ignored;
+  ws_->next_layer().close(ignored);
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(worker_.io());
+  timer_->expires_after(kRetryPause * attempts_);
+  timer_->async_wait([self = shared_from_this()](beast::error_code e) {
+    if (!e) self->attempt();
+  });
+}
+
+void LoadConnection::set_up_done() {
+  set_up_ = true;
+  worker_.set_up_finished(true);
+}
+
+}  // namespace iiot::bench

@@ -1,0 +1,69 @@
+#include "load_client/load_worker.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <cmath>
+
+#include "load_client/load_connection.h"
+
+namespace iiot::bench {
+namespace {
+constexpr std::chrono::milliseconds kPacingTick{2};
+}
+
+LoadWorker::LoadWorker(const LoadOptions& options, const SubscriptionPlan& plan,
+                       RunControl& control, boost::asio::ip::tcp::endpoint endpoint,
+                       std::vector<std::size_t> global_indices, double connect_rate,
+                       std::size_t max_pending)
+    : options_(options),
+      plan_(plan),
+      control_(control),
+      endpoint_(std::move(endpoint)),
+      global_indices_(std::move(global_indices)),
+      connect_rate_(connect_rate),
+      max_pending_(std::max<std::size_t>(max_pending, 1)) {
+  connections_.reserve(global_indices_.size());
+}
+
+LoadWorker::~LoadWorker() { stop(); }
+
+void LoadWorker::start() {
+  connect_start_ = std::chrono::steady_clock::now();
+  boost::asio::post(io_, [this] { connect_some(); });
+  thread_ = std::thread([this] {
+    auto guard = boost::asio::make_work_guard(io_);
+    io_.run();
+  });
+}
+
+void LoadWorker::stop() {
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LoadWorker::schedule_connects() {
+  pacing_timer_.expires_after(kPacingTick);
+  pacing_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) connect_some();
+  });
+}
+
+void LoadWorker::connect_some() {
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - connect_start_).count();
+  const auto allowed = static_cast<std::size_t>(std::floor(elapsed * connect_rate_)) + 1;
+  while (started_ < global_indices_.size() && started_ < allowed && pending_ < max_pending_) {
+    auto connection = std::make_shared<LoadConnection>(*this, global_indices_[started_]);
+    connections_.push_back(connection);
+    ++started_;
+    ++pending_;
+    connection->start();
+  }
+  if (started_ < global_indices_.size()) schedule_connects();
+}
+
+void LoadWorker::set_up_finished(bool ok) {
+  --pending_;
+  (ok ? control_.ready : control_.failed).fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace iiot::bench

@@ -1,0 +1,1182 @@
+#!/usr/bin/env python3
+"""The benchmark driver: runs every scenario of docs/performance.md and writes report.json and
+report.md.
+
+    python3 bench/run.py [--quick] [--out bench/results]
+
+It builds nothing: run `cmake --preset release && cmake --build --preset release` first (the
+binaries are taken from bin/, or --bin). Loopback only. Every child process runs in its own
+process group and is killed when its run ends, and again at exit, whatever happened; every wait
+has a deadline. Python 3 standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import queue
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Sizes of the full run and of --quick (a smoke run: tiny, one repetition, a few seconds each).
+FULL = {
+    "reps": 3,
+    "warmup_s": 3.0,
+    "duration_s": 10.0,
+    "probe_warmup_s": 1.0,
+    "probe_duration_s": 5.0,
+    "devices": 1000,
+    "sparse_clients": [1000, 10000],
+    "dense_clients": 1000,
+    "latency_clients": 1000,
+    "latency_fraction": 0.1,
+    "idle_clients": 19000,
+    "slow_fast_clients": 900,
+    "slow_stalled_clients": 100,
+    "calibration_duration_s": 6.0,
+    "connect_rate": 3000.0,
+    "max_clients_per_process": 10000,
+    "broker_devices": 1000,
+}
+QUICK = dict(
+    FULL,
+    reps=1,
+    warmup_s=0.5,
+    duration_s=1.5,
+    probe_warmup_s=0.3,
+    probe_duration_s=1.0,
+    sparse_clients=[100, 200],
+    dense_clients=100,
+    latency_clients=100,
+    idle_clients=400,
+    slow_fast_clients=90,
+    slow_stalled_clients=10,
+    calibration_duration_s=1.5,
+    max_clients_per_process=300,
+)
+
+LOAD_FRACTION = 0.30  # "about 30 % load": of the rate the gateway sustains for the same shape
+COMPRESSION_LOAD_FRACTION = 0.15  # leaves room for deflate's extra CPU at the same event rate
+SPARSE_FRACTION = 0.01
+LOAD_CLIENT_THREADS = 2
+GATEWAY_WORKERS = 4  # websocket.worker_count default
+
+TARGETS = {
+    "sparse_fanout": "deliveries/s >= 65 % of the raw send() ceiling (same sockets)",
+    "dense_fanout": "deliveries/s >= 70 % of the raw writev ceiling",
+    "broker_latency": "producer -> client at ~30 % load: p50 <= 3 ms, p99 <= 10 ms",
+    "gateway_leg": "process() -> client at ~30 % load: p99 <= 1 ms",
+    "idle_memory": "<= 2 KiB RSS per connection, 19,000 connections in one process",
+    "slow_clients": "10 % stalled clients: fast clients' p99 within +10 % of the run without",
+    "compression": "compression on <= 3x server CPU per delivery of off",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Child processes
+# ---------------------------------------------------------------------------------------------
+
+class ChildError(RuntimeError):
+    pass
+
+
+class Child:
+    """A child process in its own process group; stdout lines are read by a thread."""
+
+    registry = []
+
+    def __init__(self, name, argv, log_path, env=None, capture=True):
+        self.name = name
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.log.write("$ " + " ".join(str(a) for a in argv) + "\n")
+        self.log.flush()
+        self.proc = subprocess.Popen(
+            [str(a) for a in argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE if capture else self.log,
+            stderr=self.log,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+            env=env,
+        )
+        Child.registry.append(self)
+        self.lines = queue.Queue()
+        if capture:
+            threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        try:
+            for line in self.proc.stdout:
+                self.lines.put(line.rstrip("\n"))
+        finally:
+            self.lines.put(None)
+
+    def expect(self, prefix, timeout):
+        """The next stdout line starting with prefix (others are skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ChildError(f"{self.name}: no '{prefix}' within {timeout:.0f}s "
+                                 f"(log: {self.log_path})")
+            try:
+                line = self.lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:
+                self.proc.wait(timeout=5)
+                raise ChildError(f"{self.name} exited with {self.proc.returncode} before "
+                                 f"'{prefix}' (log: {self.log_path})")
+            if line.startswith(prefix):
+                return line
+
+    def send(self, text):
+        try:
+            self.proc.stdin.write(text + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def close_stdin(self):
+        try:
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def signal_group(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self, timeout=10.0, quit_line=None, sig=None):
+        """Ends the child: a quit line or a signal, then SIGTERM, then SIGKILL."""
+        if self.alive():
+            if quit_line is not None:
+                self.send(quit_line)
+            if sig is not None:
+                self.signal_group(sig)
+            self.close_stdin()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.signal_group(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=3)
+                except subprocess.TimeoutExpired:
+                    pass
+        # Whatever the child left in its group goes too.
+        self.signal_group(signal.SIGKILL)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.log.close()
+
+    @classmethod
+    def kill_all(cls):
+        for child in cls.registry:
+            if child.alive():
+                child.signal_group(signal.SIGKILL)
+        for child in cls.registry:
+            try:
+                child.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        cls.registry.clear()
+
+
+def on_signal(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def parse_fields(line):
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def loadavg():
+    try:
+        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    except OSError:
+        return None
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def value_range(values):
+    values = [v for v in values if v is not None]
+    return [min(values), max(values)] if values else None
+
+
+def bucket_upper(bucket, sub_bits):
+    """The upper bound of a LatencyRecorder bucket (bench/support/latency_recorder.cpp)."""
+    if bucket < (2 << sub_bits):
+        return bucket
+    shift = (bucket >> sub_bits) - 1
+    sub = bucket & ((1 << sub_bits) - 1)
+    lower = ((1 << sub_bits) | sub) << shift
+    return lower + (1 << shift) - 1
+
+
+def merge_latency(latencies):
+    """Merges the histograms of several load-client processes; percentiles in microseconds."""
+    counts = {}
+    total = 0
+    max_ns = 0.0
+    sub_bits = 5
+    for lat in latencies:
+        sub_bits = lat.get("sub_bits", sub_bits)
+        max_ns = max(max_ns, lat.get("max_us", 0) * 1000)
+        for bucket, count in lat.get("buckets", []):
+            counts[bucket] = counts.get(bucket, 0) + count
+            total += count
+    result = {"count": total, "max_us": max_ns / 1000}
+    ordered = sorted(counts.items())
+    for name, q in (("p50_us", 0.50), ("p99_us", 0.99), ("p999_us", 0.999)):
+        if total == 0:
+            result[name] = None
+            continue
+        rank = int(q * (total - 1)) + 1
+        seen = 0
+        for bucket, count in ordered:
+            seen += count
+            if seen >= rank:
+                result[name] = min(bucket_upper(bucket, sub_bits), max_ns) / 1000
+                break
+    return result
+
+
+def command_output(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def machine_info():
+    info = {
+        "nproc": os.cpu_count(),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "loadavg_at_start": loadavg(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+        mem = Path("/proc/meminfo").read_text().split("\n")[0].split()
+        info["memory_gib"] = round(int(mem[1]) / 1024 / 1024, 1)
+    except (OSError, IndexError, ValueError):
+        pass
+    gcc = command_output(["gcc", "--version"])
+    info["gcc"] = gcc.splitlines()[0] if gcc else None
+    try:
+        text = Path("/usr/include/boost/version.hpp").read_text()
+        info["boost"] = re.search(r'BOOST_LIB_VERSION "([^"]+)"', text).group(1).replace("_", ".")
+    except (OSError, AttributeError):
+        info["boost"] = None
+    info["librdkafka"] = command_output(["pkg-config", "--modversion", "rdkafka"])
+    commit = command_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = command_output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
+    info["git"] = f"{commit}{' (uncommitted changes)' if dirty else ''}" if commit else None
+    try:
+        info["open_files_hard_limit"] = int(command_output(["sh", "-c", "ulimit -Hn"]))
+    except (TypeError, ValueError):
+        pass
+    return info
+
+
+# ---------------------------------------------------------------------------------------------
+# One run: a gateway (bench_gateway or bin/consumer), load clients, a source of events
+# ---------------------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args, sizes):
+        self.args = args
+        self.sizes = sizes
+        self.bin = Path(args.bin).resolve()
+        self.out = Path(args.out).resolve()
+        self.logs = self.out / "logs"
+        self.runs = self.out / "runs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.runs.mkdir(parents=True, exist_ok=True)
+        self.counter = 0
+        self.frame_bytes = None
+        self.wire_frame_bytes = None
+
+    def tool(self, name):
+        return self.bin / name
+
+    def next_id(self, name):
+        self.counter += 1
+        return f"{self.counter:03d}-{name}"
+
+    def say(self, text):
+        stamp = datetime.datetime.now().strftime("%H:%M:%S")
+        print(f"[{stamp}] {text}", flush=True)
+
+    # -- processes ----------------------------------------------------------------------------
+
+    def start_gateway(self, run_id, rate=0.0, compression="on", queue_size=1000,
+                      devices=None, warmup=None, duration=None):
+        argv = [self.tool("bench_gateway"), "--port", 0, "--rate", rate,
+                "--worker-count", GATEWAY_WORKERS, "--queue-size", queue_size,
+                "--compression", compression, "--devices", devices or self.sizes["devices"],
+                "--warmup", f"{warmup if warmup is not None else self.sizes['warmup_s']}s",
+                # The clients' window lies inside the injection: a little extra at the end.
+                "--duration", f"{(duration or self.sizes['duration_s']) + 0.5}s",
+                "--max-lifetime", "900s",
+                "--json-out", self.runs / f"{run_id}-gateway.json"]
+        gw = Child(f"{run_id}/bench_gateway", argv, self.logs / f"{run_id}-gateway.log")
+        fields = parse_fields(gw.expect("LISTENING", 30))
+        self.frame_bytes = int(fields["frame_bytes"])
+        self.wire_frame_bytes = int(fields["wire_frame_bytes"])
+        return gw, int(fields["port"])
+
+    def start_clients(self, run_id, port, count, fraction, mode="fast", compression="off",
+                      index_base=0, tag="clients", id_prefix="dev-", id_base=0, devices=None,
+                      warmup=None, duration=None):
+        """Load-client processes of at most max_clients_per_process connections each."""
+        per_process = self.sizes["max_clients_per_process"]
+        children = []
+        started = 0
+        while started < count:
+            n = min(per_process, count - started)
+            name = f"{run_id}-{tag}{len(children)}"
+            argv = [self.tool("bench_load_client"), "--addr", f"127.0.0.1:{port}",
+                    "--connections", n, "--index-base", index_base + started,
+                    "--match-fraction", fraction, "--devices", devices or self.sizes["devices"],
+                    "--id-prefix", id_prefix, "--id-base", id_base, "--mode", mode,
+                    "--compression", compression, "--threads", LOAD_CLIENT_THREADS,
+                    "--connect-rate", self.sizes["connect_rate"] / 2,
+                    "--warmup", f"{warmup if warmup is not None else self.sizes['warmup_s']}s",
+                    "--duration", f"{duration or self.sizes['duration_s']}s",
+                    "--wait-go", "--label", tag, "--json-out", self.runs / f"{name}.json"]
+            children.append(Child(name, argv, self.logs / f"{name}.log"))
+            started += n
+        return children
+
+    def wait_ready(self, clients, count):
+        timeout = 60 + 2 * count / self.sizes["connect_rate"]
+        ready = 0
+        for c in clients:
+            fields = parse_fields(c.expect("READY", timeout))
+            ready += int(fields.get("ok", 0))
+        if ready < count:
+            raise ChildError(f"only {ready} of {count} connections came up")
+        return ready
+
+    def collect_clients(self, clients, timeout):
+        results = []
+        for c in clients:
+            c.expect("DONE", timeout)
+            results.append(load_json(self.runs / f"{c.name.split('/')[-1]}.json"))
+        return results
+
+    @staticmethod
+    def summarise_clients(results):
+        return {
+            "connections": sum(r["connections_ready"] for r in results),
+            "deliveries": sum(r["deliveries"] for r in results),
+            "deliveries_per_s": sum(r["deliveries_per_s"] for r in results),
+            "bytes_per_s": sum(r["bytes_per_s"] for r in results),
+            "disconnected": sum(r["disconnected"] for r in results),
+            "unparsed_timestamps": sum(r["unparsed_timestamps"] for r in results),
+            "latency": merge_latency([r["latency"] for r in results]),
+        }
+
+    # -- a bench_gateway run ------------------------------------------------------------------
+
+    def gateway_run(self, name, groups, rate, compression="on", warmup=None, duration=None):
+        """groups: [(count, fraction, mode, client_compression, tag)]. Returns the run record."""
+        run_id = self.next_id(name)
+        warmup = warmup if warmup is not None else self.sizes["warmup_s"]
+        duration = duration or self.sizes["duration_s"]
+        children = []
+        try:
+            gw, port = self.start_gateway(run_id, rate=rate, compression=compression,
+                                          warmup=warmup, duration=duration)
+            children.append(gw)
+            index = 0
+            by_tag = {}
+            for count, fraction, mode, client_compression, tag in groups:
+                cs = self.start_clients(run_id, port, count, fraction, mode=mode,
+                                        compression=client_compression, index_base=index,
+                                        tag=tag, warmup=warmup, duration=duration)
+                children.extend(cs)
+                by_tag[tag] = (cs, count)
+                index += count
+            for cs, count in by_tag.values():
+                self.wait_ready(cs, count)
+            load_before = loadavg()
+            gw.send("go")
+            for cs, _ in by_tag.values():
+                for c in cs:
+                    c.send("go")
+            timeout = warmup + duration + 60
+            clients = {tag: self.summarise_clients(self.collect_clients(cs, timeout))
+                       for tag, (cs, _) in by_tag.items()}
+            gateway = json.loads(gw.expect("DONE", timeout).split(" ", 1)[1])
+            return {"id": run_id, "rate": rate, "gateway": gateway, "clients": clients,
+                    "loadavg": load_before}
+        finally:
+            for c in children:
+                c.stop(timeout=10, quit_line="quit")
+
+    def calibrate(self, name, count, fraction):
+        """Events/s the gateway sustains for this shape (rate 0 = as fast as it drains)."""
+        run = self.gateway_run(name, [(count, fraction, "fast", "off", "fast")], rate=0,
+                               duration=self.sizes["calibration_duration_s"])
+        return run
+
+    # -- the probe ----------------------------------------------------------------------------
+
+    def probe(self, connections, mode):
+        """The best of two thread layouts: it is a ceiling."""
+        best = None
+        runs = []
+        for senders, receivers in ((1, 1), (2, 2)):
+            run_id = self.next_id(f"probe-{mode}-{connections}-{senders}x{receivers}")
+            path = self.runs / f"{run_id}.json"
+            argv = [self.tool("bench_ceiling_probe"), "--connections", connections,
+                    "--frame-bytes", self.wire_frame_bytes, "--mode", mode, "--batch", 8,
+                    "--sender-threads", senders, "--receiver-threads", receivers,
+                    "--warmup", f"{self.sizes['probe_warmup_s']}s",
+                    "--duration", f"{self.sizes['probe_duration_s']}s", "--json-out", path]
+            child = Child(run_id, argv, self.logs / f"{run_id}.log", capture=False)
+            try:
+                child.proc.wait(timeout=self.sizes["probe_duration_s"] + 120)
+            except subprocess.TimeoutExpired:
+                raise ChildError(f"{run_id} did not finish")
+            finally:
+                child.stop(timeout=1)
+            if child.proc.returncode != 0:
+                raise ChildError(f"{run_id} failed (log: {child.log_path})")
+            result = load_json(path)
+            runs.append(result)
+            if best is None or result["frames_per_s"] > best["frames_per_s"]:
+                best = result
+        return {"frames_per_s": best["frames_per_s"], "best": best, "layouts": runs}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------
+
+def scenario_frame_size(b):
+    run_id = b.next_id("frame-size")
+    gw, _ = b.start_gateway(run_id)
+    gw.stop(timeout=5, quit_line="quit")
+    return {"frame_bytes": b.frame_bytes, "wire_frame_bytes": b.wire_frame_bytes}
+
+
+def scenario_ceiling(b, reps):
+    s = b.sizes
+    wanted = sorted(set(s["sparse_clients"]) | {s["dense_clients"]})
+    out = {}
+    for n in wanted:
+        for mode in ("send", "writev"):
+            if mode == "writev" and n != s["dense_clients"]:
+                continue
+            runs = []
+            for rep in range(reps):
+                b.say(f"ceiling probe: {mode}, {n} sockets, rep {rep + 1}/{reps}")
+                runs.append(b.probe(n, mode))
+            fps = [r["frames_per_s"] for r in runs]
+            out[f"{mode}_{n}"] = {"connections": n, "mode": mode, "runs": runs,
+                                  "median_frames_per_s": median(fps), "range": value_range(fps)}
+    return out
+
+
+def throughput_summary(runs, ceiling):
+    dps = [r["clients"]["fast"]["deliveries_per_s"] for r in runs]
+    pct = [100 * d / ceiling for d in dps] if ceiling else []
+    return {
+        "median_deliveries_per_s": median(dps),
+        "range_deliveries_per_s": value_range(dps),
+        "ceiling_frames_per_s": ceiling,
+        "median_pct_of_ceiling": median(pct),
+        "range_pct_of_ceiling": value_range(pct),
+        "median_events_per_s": median([r["gateway"]["injected_per_s"] for r in runs]),
+        "median_gateway_cpu_utilisation": median([r["gateway"]["cpu_utilisation"] for r in runs]),
+        "dropped_messages": sum(r["gateway"]["dropped_messages"] for r in runs),
+        "push_failures": sum(r["gateway"]["push_failures"] for r in runs),
+        "median_p99_us": median([r["clients"]["fast"]["latency"]["p99_us"] for r in runs]),
+    }
+
+
+def scenario_sparse(b, reps, ceiling):
+    out = {}
+    for n in b.sizes["sparse_clients"]:
+        runs = []
+        for rep in range(reps):
+            b.say(f"sparse fan-out: {n} clients, 1 % match each, max rate, rep {rep + 1}/{reps}")
+            runs.append(b.gateway_run(f"sparse-{n}",
+                                      [(n, SPARSE_FRACTION, "fast", "off", "fast")], rate=0))
+        key = f"send_{n}"
+        c = ceiling.get(key, {}).get("median_frames_per_s")
+        out[str(n)] = {"clients": n, "match_fraction": SPARSE_FRACTION, "runs": runs,
+                       "summary": throughput_summary(runs, c)}
+    return out
+
+
+def scenario_dense(b, reps, ceiling):
+    n = b.sizes["dense_clients"]
+    runs = []
+    for rep in range(reps):
+        b.say(f"dense fan-out: {n} clients all matching, max rate, rep {rep + 1}/{reps}")
+        runs.append(b.gateway_run("dense", [(n, 1.0, "fast", "off", "fast")], rate=0))
+    c = ceiling.get(f"writev_{n}", {}).get("median_frames_per_s")
+    send_c = ceiling.get(f"send_{n}", {}).get("median_frames_per_s")
+    summary = throughput_summary(runs, c)
+    if send_c:
+        summary["median_pct_of_send_ceiling"] = 100 * summary["median_deliveries_per_s"] / send_c
+    return {"clients": n, "match_fraction": 1.0, "runs": runs, "summary": summary}
+
+
+def latency_summary(runs, tag="fast"):
+    p50 = [r["clients"][tag]["latency"]["p50_us"] for r in runs]
+    p99 = [r["clients"][tag]["latency"]["p99_us"] for r in runs]
+    p999 = [r["clients"][tag]["latency"]["p999_us"] for r in runs]
+    mx = [r["clients"][tag]["latency"]["max_us"] for r in runs]
+    return {"median_p50_us": median(p50), "range_p50_us": value_range(p50),
+            "median_p99_us": median(p99), "range_p99_us": value_range(p99),
+            "median_p999_us": median(p999), "median_max_us": median(mx),
+            "median_deliveries_per_s": median([r["clients"][tag]["deliveries_per_s"]
+                                               for r in runs])}
+
+
+def scenario_gateway_leg(b, reps, rate):
+    s = b.sizes
+    runs = []
+    for rep in range(reps):
+        b.say(f"gateway leg: {s['latency_clients']} clients, {s['latency_fraction']:.0%} match, "
+              f"{rate:.0f} events/s, rep {rep + 1}/{reps}")
+        runs.append(b.gateway_run("gateway-leg",
+                                  [(s["latency_clients"], s["latency_fraction"], "fast", "off",
+                                    "fast")], rate=rate))
+    summary = latency_summary(runs)
+    summary["median_gateway_cpu_utilisation"] = median(
+        [r["gateway"]["cpu_utilisation"] for r in runs])
+    summary["median_fanout_p99_us"] = median(
+        [r["gateway"]["fanout_latency_us"]["p99"] for r in runs])
+    return {"rate": rate, "runs": runs, "summary": summary}
+
+
+def scenario_slow_clients(b, reps, rate):
+    s = b.sizes
+    fast_n, slow_n = s["slow_fast_clients"], s["slow_stalled_clients"]
+    fraction = s["latency_fraction"]
+    # A stalled client's queue (queue_size frames) and a few kernel buffers must fill before
+    # the overflow policy acts; the warm-up covers that, and both variants share it.
+    per_client = max(rate * fraction, 1.0)
+    warmup = min(40.0, max(s["warmup_s"], 1.3 * 1300 / per_client))
+    if b.args.quick:
+        warmup = s["warmup_s"]
+    without, with_slow = [], []
+    for rep in range(reps):
+        b.say(f"slow clients: {fast_n} fast, without stalled ones, rep {rep + 1}/{reps}")
+        without.append(b.gateway_run("slow-without", [(fast_n, fraction, "fast", "off", "fast")],
+                                     rate=rate, warmup=warmup))
+        b.say(f"slow clients: {fast_n} fast + {slow_n} stalled, rep {rep + 1}/{reps}")
+        with_slow.append(b.gateway_run(
+            "slow-with", [(fast_n, fraction, "fast", "off", "fast"),
+                          (slow_n, fraction, "stall", "off", "stalled")],
+            rate=rate, warmup=warmup))
+    a = latency_summary(without)
+    w = latency_summary(with_slow)
+    change = (100 * (w["median_p99_us"] / a["median_p99_us"] - 1)
+              if a["median_p99_us"] and w["median_p99_us"] else None)
+    per_rep = [100 * (y["clients"]["fast"]["latency"]["p99_us"] /
+                      x["clients"]["fast"]["latency"]["p99_us"] - 1)
+               for x, y in zip(without, with_slow)]
+    return {"rate": rate, "warmup_s": warmup, "without": without, "with": with_slow,
+            "summary": {"without": a, "with": w, "p99_change_pct": change,
+                        "range_p99_change_pct_paired": value_range(per_rep),
+                        "dropped_with": sum(r["gateway"]["dropped_messages"] for r in with_slow),
+                        "slow_disconnects_with": sum(r["gateway"]["slow_disconnects"]
+                                                     for r in with_slow)}}
+
+
+def scenario_compression(b, reps, rate):
+    s = b.sizes
+    off, on = [], []
+    for rep in range(reps):
+        for label, runs in (("off", off), ("on", on)):
+            b.say(f"compression {label}: {s['latency_clients']} clients, {rate:.0f} events/s, "
+                  f"rep {rep + 1}/{reps}")
+            runs.append(b.gateway_run(f"compression-{label}",
+                                      [(s["latency_clients"], s["latency_fraction"], "fast",
+                                        label, "fast")], rate=rate, compression="on"))
+
+    def cpu_per_frame(runs):
+        return [r["gateway"]["cpu_us_per_frame"] for r in runs]
+
+    m_off, m_on = median(cpu_per_frame(off)), median(cpu_per_frame(on))
+    paired = [y / x for x, y in zip(cpu_per_frame(off), cpu_per_frame(on)) if x]
+    return {"rate": rate, "off": off, "on": on,
+            "summary": {"median_cpu_us_per_frame_off": m_off,
+                        "range_cpu_us_per_frame_off": value_range(cpu_per_frame(off)),
+                        "median_cpu_us_per_frame_on": m_on,
+                        "range_cpu_us_per_frame_on": value_range(cpu_per_frame(on)),
+                        "ratio": m_on / m_off if m_off else None,
+                        "range_ratio_paired": value_range(paired),
+                        "median_p99_us_off": latency_summary(off)["median_p99_us"],
+                        "median_p99_us_on": latency_summary(on)["median_p99_us"],
+                        "median_bytes_per_s_off": median([r["gateway"]["bytes_sent"] /
+                                                          r["gateway"]["window_s"] for r in off]),
+                        "median_bytes_per_s_on": median([r["gateway"]["bytes_sent"] /
+                                                         r["gateway"]["window_s"] for r in on])}}
+
+
+def scenario_idle(b, reps, compression="off"):
+    n = b.sizes["idle_clients"]
+    runs = []
+    for rep in range(reps):
+        b.say(f"idle memory: {n} connections (client compression {compression}), "
+              f"rep {rep + 1}/{reps}")
+        run_id = b.next_id(f"idle-{compression}")
+        children = []
+        try:
+            gw, port = b.start_gateway(run_id)
+            children.append(gw)
+            gw.send("rss-baseline")
+            baseline = json.loads(gw.expect("RSS", 30).split(" ", 1)[1])
+            clients = b.start_clients(run_id, port, n, 1.0, mode="idle", compression=compression)
+            children.extend(clients)
+            b.wait_ready(clients, n)
+            gw.send(f"rss {n}")
+            result = json.loads(gw.expect("RSS", 240).split(" ", 1)[1])
+            result["baseline_at_start"] = baseline
+            result["client_processes"] = len(clients)
+            runs.append(result)
+        finally:
+            for c in reversed(children):
+                c.stop(timeout=15, quit_line="quit")
+    per = [r["rss_per_connection_bytes"] for r in runs]
+    anon = [r["rss_anon_per_connection_bytes"] for r in runs]
+    return {"connections": n, "client_compression": compression, "runs": runs,
+            "summary": {"median_rss_per_connection_bytes": median(per),
+                        "range_rss_per_connection_bytes": value_range(per),
+                        "median_rss_anon_per_connection_bytes": median(anon),
+                        "clients_attached": [r["clients"] for r in runs]}}
+
+
+class Kafka:
+    """A broker of our own, on ports nobody else uses, started by scripts/kafka.sh."""
+
+    def __init__(self, b):
+        self.b = b
+        self.port = None
+        self.env = None
+        self.started = False
+
+    def start(self):
+        for _ in range(200):
+            port = random.randint(20000, 28000)
+            if port_is_free(port) and port_is_free(port + 1000):
+                self.port = port
+                break
+        if self.port is None:
+            raise ChildError("no free port pair for Kafka")
+        self.env = dict(os.environ, IIOT_KAFKA_PORT=str(self.port),
+                        IIOT_KAFKA_DATA=f"/tmp/iiot-bench-kafka-{self.port}")
+        self.b.say(f"starting Kafka on 127.0.0.1:{self.port} (scripts/kafka.sh)")
+        self.started = True
+        with open(self.b.logs / "kafka-start.log", "w") as log:
+            rc = subprocess.run([str(ROOT / "scripts" / "kafka.sh"), "start"], env=self.env,
+                                stdout=log, stderr=subprocess.STDOUT, timeout=600).returncode
+        if rc != 0:
+            raise ChildError(f"scripts/kafka.sh start failed (log: {self.b.logs / 'kafka-start.log'})")
+
+    def stop(self):
+        if not self.started:
+            return
+        self.b.say("stopping Kafka (--wipe)")
+        with open(self.b.logs / "kafka-stop.log", "w") as log:
+            try:
+                subprocess.run([str(ROOT / "scripts" / "kafka.sh"), "stop", "--wipe"],
+                               env=self.env, stdout=log, stderr=subprocess.STDOUT, timeout=120)
+            except subprocess.TimeoutExpired:
+                log.write("kafka.sh stop timed out\n")
+        self.started = False
+
+
+def http_get(url, timeout=2.0):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+    except (OSError, ValueError):
+        return None, ""
+
+
+def scenario_broker_latency(b, reps, rate):
+    s = b.sizes
+    n, fraction, devices = s["latency_clients"], s["latency_fraction"], s["broker_devices"]
+    kafka = Kafka(b)
+    consumer = None
+    runs = []
+    try:
+        kafka.start()
+        ws_port = free_port()
+        config = b.out / "consumer-bench.yaml"
+        config.write_text(f"""# Generated by bench/run.py for the broker latency scenario.
+websocket:
+  host: "127.0.0.1"
+  port: {ws_port}
+  max_connections: 30000
+kafka:
+  brokers: ["127.0.0.1:{kafka.port}"]
+  group_id: "iiot-bench-{os.getpid()}-{int(time.time())}"
+  client_id: "iiot-bench"
+  auto_offset_reset: "latest"
+  properties:
+    fetch.wait.max.ms: "5"   # as configs/development.yaml
+log:
+  level: "warn"
+""")
+        consumer = Child("consumer", [b.tool("consumer"), "-c", config],
+                         b.logs / "consumer.log", capture=False)
+        deadline = time.monotonic() + 120
+        while http_get(f"http://127.0.0.1:{ws_port}/ready")[0] != 200:
+            if not consumer.alive():
+                raise ChildError(f"consumer exited (log: {consumer.log_path})")
+            if time.monotonic() > deadline:
+                raise ChildError("consumer not ready (Kafka group) within 120 s")
+            time.sleep(0.5)
+        for rep in range(reps):
+            b.say(f"broker latency: {n} clients, {fraction:.0%} match, {rate:.0f} events/s "
+                  f"through Kafka, rep {rep + 1}/{reps}")
+            run_id = b.next_id("broker")
+            children = []
+            try:
+                clients = b.start_clients(run_id, ws_port, n, fraction, id_prefix="sensor-",
+                                          id_base=1, devices=devices)
+                children.extend(clients)
+                b.wait_ready(clients, n)
+                total = s["warmup_s"] + s["duration_s"] + 1.0
+                sim = Child(f"{run_id}-simulator",
+                            [b.tool("device_simulator"), "--brokers", f"127.0.0.1:{kafka.port}",
+                             "--devices", devices, "--rate", rate, "--alert-rate", 0,
+                             "--duration", f"{total}s", "--progress-interval", "0", "-q"],
+                            b.logs / f"{run_id}-simulator.log")
+                children.append(sim)
+                load_before = loadavg()
+                for c in clients:
+                    c.send("go")
+                results = b.collect_clients(clients, s["warmup_s"] + s["duration_s"] + 60)
+                summary_line = sim.expect("", total + 60)
+                status, stats_text = http_get(f"http://127.0.0.1:{ws_port}/stats")
+                stats = {}
+                if status == 200:
+                    full = json.loads(stats_text)
+                    stats = {k: full.get(k) for k in ("total_messages", "push_success_count",
+                                                      "push_failure_count", "dropped_messages",
+                                                      "avg_push_latency_ms", "kafka")}
+                runs.append({"id": run_id, "rate": rate,
+                             "clients": {"fast": b.summarise_clients(results)},
+                             "simulator": summary_line, "consumer_stats": stats,
+                             "loadavg": load_before})
+            finally:
+                for c in children:
+                    c.stop(timeout=10, quit_line="quit")
+    finally:
+        if consumer is not None:
+            consumer.stop(timeout=20, sig=signal.SIGTERM)
+        kafka.stop()
+    return {"rate": rate, "clients": n, "match_fraction": fraction, "runs": runs,
+            "summary": latency_summary(runs)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+def fmt(value, digits=1, unit=""):
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.0f}{unit}"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def fmt_range(r, digits=1, unit=""):
+    return "n/a" if not r else f"{fmt(r[0], digits, unit)} – {fmt(r[1], digits, unit)}"
+
+
+def evaluate_targets(sc):
+    rows = []
+
+    def add(key, what, measured, rng, met, note=""):
+        rows.append({"scenario": key, "target": what, "median": measured, "range": rng,
+                     "met": met, "note": note})
+
+    for n, s in sc.get("sparse_fanout", {}).items():
+        if "summary" not in s:
+            continue
+        m = s["summary"]
+        pct = m["median_pct_of_ceiling"]
+        add(f"sparse_fanout_{n}", f"{n} clients, 1 % match: >= 65 % of send() ceiling",
+            fmt(pct, 1, " %"), fmt_range(m["range_pct_of_ceiling"], 1, " %"),
+            pct is not None and pct >= 65,
+            f"{fmt(m['median_deliveries_per_s'])} deliveries/s vs "
+            f"{fmt(m['ceiling_frames_per_s'])} frames/s")
+    d = sc.get("dense_fanout", {})
+    if "summary" in d:
+        m = d["summary"]
+        pct = m["median_pct_of_ceiling"]
+        add("dense_fanout", f"{d['clients']} clients all matching: >= 70 % of writev ceiling",
+            fmt(pct, 1, " %"), fmt_range(m["range_pct_of_ceiling"], 1, " %"),
+            pct is not None and pct >= 70,
+            f"{fmt(m['median_deliveries_per_s'])} deliveries/s vs "
+            f"{fmt(m['ceiling_frames_per_s'])} frames/s")
+    k = sc.get("broker_latency", {})
+    if "summary" in k:
+        m = k["summary"]
+        add("broker_latency_p50", "producer -> client p50 <= 3 ms", fmt(m["median_p50_us"] and m["median_p50_us"] / 1000, 2, " ms"),
+            fmt_range(m["range_p50_us"] and [x / 1000 for x in m["range_p50_us"]], 2, " ms"),
+            m["median_p50_us"] is not None and m["median_p50_us"] <= 3000)
+        add("broker_latency_p99", "producer -> client p99 <= 10 ms", fmt(m["median_p99_us"] and m["median_p99_us"] / 1000, 2, " ms"),
+            fmt_range(m["range_p99_us"] and [x / 1000 for x in m["range_p99_us"]], 2, " ms"),
+            m["median_p99_us"] is not None and m["median_p99_us"] <= 10000)
+    elif "skipped" in k or "error" in k:
+        add("broker_latency", "producer -> client p50 <= 3 ms, p99 <= 10 ms", "n/a", "n/a",
+            None, k.get("skipped") or k.get("error"))
+    g = sc.get("gateway_leg", {})
+    if "summary" in g:
+        m = g["summary"]
+        add("gateway_leg_p99", "process() -> client p99 <= 1 ms", fmt(m["median_p99_us"] and m["median_p99_us"] / 1000, 3, " ms"),
+            fmt_range(m["range_p99_us"] and [x / 1000 for x in m["range_p99_us"]], 3, " ms"),
+            m["median_p99_us"] is not None and m["median_p99_us"] <= 1000,
+            f"p50 {fmt(m['median_p50_us'] and m['median_p50_us'] / 1000, 3, ' ms')}")
+    i = sc.get("idle_memory", {})
+    if "summary" in i:
+        m = i["summary"]
+        v = m["median_rss_per_connection_bytes"]
+        add("idle_memory", f"{i['connections']} idle connections: <= 2 KiB RSS each",
+            fmt(v and v / 1024, 2, " KiB"),
+            fmt_range(m["range_rss_per_connection_bytes"] and
+                      [x / 1024 for x in m["range_rss_per_connection_bytes"]], 2, " KiB"),
+            v is not None and v <= 2048,
+            f"anonymous memory {fmt(m['median_rss_anon_per_connection_bytes'] and m['median_rss_anon_per_connection_bytes'] / 1024, 2, ' KiB')}/connection")
+    s = sc.get("slow_clients", {})
+    if "summary" in s:
+        m = s["summary"]
+        ch = m["p99_change_pct"]
+        add("slow_clients", "fast clients' p99 within +10 % with 10 % stalled clients",
+            fmt(ch, 1, " %"), fmt_range(m["range_p99_change_pct_paired"], 1, " %"),
+            ch is not None and ch <= 10,
+            f"p99 {fmt(m['without']['median_p99_us'], 0, ' µs')} without, "
+            f"{fmt(m['with']['median_p99_us'], 0, ' µs')} with")
+    c = sc.get("compression", {})
+    if "summary" in c:
+        m = c["summary"]
+        r = m["ratio"]
+        add("compression", "CPU per delivery, on <= 3x off", fmt(r, 2, "x"),
+            fmt_range(m["range_ratio_paired"], 2, "x"), r is not None and r <= 3,
+            f"{fmt(m['median_cpu_us_per_frame_off'], 2, ' µs')} off, "
+            f"{fmt(m['median_cpu_us_per_frame_on'], 2, ' µs')} on")
+    return rows
+
+
+def render_markdown(report):
+    m = report["machine"]
+    sc = report["scenarios"]
+    lines = [
+        f"# Benchmark report ({'quick smoke run' if report['options']['quick'] else 'full run'})",
+        "",
+        f"Started {report['started']}, {report['elapsed_s']:.0f} s. Repetitions per scenario: "
+        f"{report['options']['reps']}. Medians, with the range over repetitions.",
+        "",
+        "| machine | |",
+        "|---|---|",
+        f"| CPU | {m.get('cpu_model')} ({m.get('nproc')} logical CPUs), {m.get('memory_gib')} GiB |",
+        f"| kernel | {m.get('kernel')} |",
+        f"| gcc / Boost / librdkafka | {m.get('gcc')} / {m.get('boost')} / {m.get('librdkafka')} |",
+        f"| git | {m.get('git')} |",
+        f"| load average at start / end | {m.get('loadavg_at_start')} / {m.get('loadavg_at_end')} |",
+        "",
+        "## Targets",
+        "",
+        "| scenario | target | median | range | met | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in report["targets"]:
+        met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
+        lines.append(f"| {t['scenario']} | {t['target']} | {t['median']} | {t['range']} | {met} "
+                     f"| {t['note']} |")
+    lines += ["", "## Details", ""]
+    fs = sc.get("frame_size", {})
+    if fs:
+        lines.append(f"Typical device_data frame: {fs.get('frame_bytes')} bytes of JSON, "
+                     f"{fs.get('wire_frame_bytes')} bytes on the wire (the probe's frame size).")
+        lines.append("")
+    ceiling = sc.get("ceiling", {})
+    if ceiling and "error" not in ceiling:
+        lines += ["| raw loopback ceiling | sockets | frames/s (median) | range |",
+                  "|---|---|---|---|"]
+        for key, v in ceiling.items():
+            lines.append(f"| {v['mode']}{' x8' if v['mode'] == 'writev' else ''} | "
+                         f"{v['connections']} | {fmt(v['median_frames_per_s'])} | "
+                         f"{fmt_range(v['range'])} |")
+        lines.append("")
+    rows = []
+    for n, s in sc.get("sparse_fanout", {}).items():
+        if "summary" in s:
+            rows.append((f"sparse, {n} clients, 1 %", s["summary"]))
+    if "summary" in sc.get("dense_fanout", {}):
+        rows.append((f"dense, {sc['dense_fanout']['clients']} clients, 100 %",
+                     sc["dense_fanout"]["summary"]))
+    if rows:
+        lines += ["| fan-out at max rate | events/s | deliveries/s | range | % of ceiling | "
+                  "gateway CPU | p99 | dropped | push failures |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for label, m in rows:
+            lines.append(
+                f"| {label} | {fmt(m['median_events_per_s'])} | "
+                f"{fmt(m['median_deliveries_per_s'])} | "
+                f"{fmt_range(m['range_deliveries_per_s'])} | {fmt(m['median_pct_of_ceiling'])} % | "
+                f"{fmt(m['median_gateway_cpu_utilisation'] and 100 * m['median_gateway_cpu_utilisation'], 0)} % | "
+                f"{fmt(m['median_p99_us'] and m['median_p99_us'] / 1000, 2)} ms | {m['dropped_messages']} | "
+                f"{m['push_failures']} |")
+        lines.append("")
+    lat_rows = []
+    if "summary" in sc.get("gateway_leg", {}):
+        lat_rows.append(("gateway leg (bench_gateway)", sc["gateway_leg"]))
+    if "summary" in sc.get("broker_latency", {}):
+        lat_rows.append(("producer -> broker -> gateway -> client", sc["broker_latency"]))
+    if lat_rows:
+        lines += ["| latency at ~30 % load | events/s | p50 | p99 | p99.9 | max | deliveries/s |",
+                  "|---|---|---|---|---|---|---|"]
+        for label, s in lat_rows:
+            m = s["summary"]
+            lines.append(
+                f"| {label} | {fmt(s['rate'], 0)} | {fmt(m['median_p50_us'] and m['median_p50_us'] / 1000, 3)} ms "
+                f"({fmt_range(m['range_p50_us'] and [x / 1000 for x in m['range_p50_us']], 3)}) | "
+                f"{fmt(m['median_p99_us'] and m['median_p99_us'] / 1000, 3)} ms "
+                f"({fmt_range(m['range_p99_us'] and [x / 1000 for x in m['range_p99_us']], 3)}) | "
+                f"{fmt(m['median_p999_us'] and m['median_p999_us'] / 1000, 3)} ms | "
+                f"{fmt(m['median_max_us'] and m['median_max_us'] / 1000, 2)} ms | "
+                f"{fmt(m['median_deliveries_per_s'])} |")
+        lines.append("")
+    cal = sc.get("calibration", {})
+    if "events_per_s" in cal:
+        lines.append(f"Calibration ({cal['clients']} clients, {cal['match_fraction']:.0%} match, "
+                     f"max rate): {fmt(cal['events_per_s'])} events/s, "
+                     f"{fmt(cal['deliveries_per_s'])} deliveries/s; 30 % load = "
+                     f"{fmt(cal['rate_30pct'], 0)} events/s.")
+        lines.append("")
+    for key, label in (("idle_memory", "idle memory"), ("idle_memory_compression", "idle memory, clients negotiating permessage-deflate")):
+        i = sc.get(key, {})
+        if "summary" in i:
+            m = i["summary"]
+            lines.append(f"{label}: {i['connections']} connections, "
+                         f"{fmt(m['median_rss_per_connection_bytes'], 0)} bytes RSS/connection "
+                         f"(range {fmt_range(m['range_rss_per_connection_bytes'], 0)}), "
+                         f"{fmt(m['median_rss_anon_per_connection_bytes'], 0)} bytes anonymous.")
+            lines.append("")
+    s = sc.get("slow_clients", {})
+    if "summary" in s:
+        m = s["summary"]
+        lines.append(f"Slow clients at {fmt(s['rate'], 0)} events/s (warm-up {s['warmup_s']:.0f} s): "
+                     f"fast p50/p99 without {fmt(m['without']['median_p50_us'], 0)}/"
+                     f"{fmt(m['without']['median_p99_us'], 0)} µs, with "
+                     f"{fmt(m['with']['median_p50_us'], 0)}/{fmt(m['with']['median_p99_us'], 0)} µs; "
+                     f"frames dropped for the stalled clients: {m['dropped_with']}, "
+                     f"4000 closes: {m['slow_disconnects_with']}.")
+        lines.append("")
+    c = sc.get("compression", {})
+    if "summary" in c:
+        m = c["summary"]
+        lines.append(f"Compression at {fmt(c['rate'], 0)} events/s: CPU/delivery "
+                     f"{fmt(m['median_cpu_us_per_frame_off'], 2)} µs off, "
+                     f"{fmt(m['median_cpu_us_per_frame_on'], 2)} µs on; bytes/s "
+                     f"{fmt(m['median_bytes_per_s_off'])} off, {fmt(m['median_bytes_per_s_on'])} on; "
+                     f"p99 {fmt(m['median_p99_us_off'], 0)} µs off, {fmt(m['median_p99_us_on'], 0)} µs on.")
+        lines.append("")
+    problems = [(k, v.get("error") or v.get("skipped")) for k, v in sc.items()
+                if isinstance(v, dict) and ("error" in v or "skipped" in v)]
+    if problems:
+        lines += ["## Scenarios that did not run", ""]
+        for k, why in problems:
+            lines.append(f"- {k}: {why}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+SCENARIOS = ["ceiling", "sparse", "dense", "latency", "broker", "idle", "slow", "compression"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, one repetition: a smoke run")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"),
+                        help="where report.json, report.md, logs/ and runs/ go")
+    parser.add_argument("--bin", default=str(ROOT / "bin"),
+                        help="folder of bench_*, consumer and device_simulator")
+    parser.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
+    parser.add_argument("--only", help="comma-separated subset of " + ",".join(SCENARIOS))
+    parser.add_argument("--skip-broker", action="store_true",
+                        help="leave out the scenario that needs Kafka")
+    args = parser.parse_args()
+
+    sizes = QUICK if args.quick else FULL
+    reps = args.reps or sizes["reps"]
+    only = set(args.only.split(",")) if args.only else set(SCENARIOS)
+    if args.skip_broker:
+        only.discard("broker")
+    unknown = only - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+
+    b = Bench(args, sizes)
+    needed = ["bench_gateway", "bench_load_client", "bench_ceiling_probe"]
+    if "broker" in only:
+        needed += ["consumer", "device_simulator"]
+    missing = [n for n in needed if not b.tool(n).exists()]
+    if missing:
+        print(f"run.py: missing {', '.join(missing)} in {b.bin}; build first:\n"
+              f"  cmake --preset release && cmake --build --preset release", file=sys.stderr)
+        return 2
+
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.time()
+    report = {"started": datetime.datetime.now().isoformat(timespec="seconds"),
+              "machine": machine_info(),
+              "options": {"quick": args.quick, "reps": reps, "sizes": sizes,
+                          "gateway_worker_count": GATEWAY_WORKERS,
+                          "load_client_threads": LOAD_CLIENT_THREADS,
+                          "load_fraction": LOAD_FRACTION,
+                          "compression_load_fraction": COMPRESSION_LOAD_FRACTION},
+              "targets_text": TARGETS,
+              "scenarios": {}}
+    sc = report["scenarios"]
+    failed = False
+
+    def attempt(key, fn):
+        nonlocal failed
+        try:
+            sc[key] = fn()
+        except (ChildError, OSError, ValueError, KeyError, subprocess.SubprocessError) as e:
+            failed = True
+            sc[key] = {"error": f"{type(e).__name__}: {e}"}
+            b.say(f"{key} failed: {e}")
+        finally:
+            Child.kill_all()
+
+    try:
+        attempt("frame_size", lambda: scenario_frame_size(b))
+        if "ceiling" in only:
+            attempt("ceiling", lambda: scenario_ceiling(b, reps))
+        ceiling = sc.get("ceiling", {}) if "error" not in sc.get("ceiling", {}) else {}
+        if "sparse" in only:
+            attempt("sparse_fanout", lambda: scenario_sparse(b, reps, ceiling))
+        if "dense" in only:
+            attempt("dense_fanout", lambda: scenario_dense(b, reps, ceiling))
+
+        rate = None
+        if only & {"latency", "broker", "slow", "compression"}:
+            def calibration():
+                b.say(f"calibration: {sizes['latency_clients']} clients, "
+                      f"{sizes['latency_fraction']:.0%} match, max rate")
+                run = b.calibrate("calibration", sizes["latency_clients"],
+                                  sizes["latency_fraction"])
+                return {"clients": sizes["latency_clients"],
+                        "match_fraction": sizes["latency_fraction"],
+                        "events_per_s": run["gateway"]["injected_per_s"],
+                        "deliveries_per_s": run["clients"]["fast"]["deliveries_per_s"],
+                        "rate_30pct": LOAD_FRACTION * run["gateway"]["injected_per_s"],
+                        "run": run}
+            attempt("calibration", calibration)
+            rate = sc["calibration"].get("rate_30pct")
+        if rate:
+            if "latency" in only:
+                attempt("gateway_leg", lambda: scenario_gateway_leg(b, reps, rate))
+            if "broker" in only:
+                attempt("broker_latency", lambda: scenario_broker_latency(b, reps, rate))
+        if "idle" in only:
+            attempt("idle_memory", lambda: scenario_idle(b, reps))
+            attempt("idle_memory_compression",
+                    lambda: scenario_idle(b, 1, compression="on"))
+        if rate:
+            if "slow" in only:
+                attempt("slow_clients", lambda: scenario_slow_clients(b, reps, rate))
+            if "compression" in only:
+                attempt("compression", lambda: scenario_compression(
+                    b, reps, rate * COMPRESSION_LOAD_FRACTION / LOAD_FRACTION))
+        if args.skip_broker:
+            sc["broker_latency"] = {"skipped": "--skip-broker"}
+    except KeyboardInterrupt as e:
+        failed = True
+        report["interrupted"] = str(e) or "interrupted"
+        print("run.py: interrupted; cleaning up", file=sys.stderr)
+    finally:
+        Child.kill_all()
+
+    report["machine"]["loadavg_at_end"] = loadavg()
+    report["elapsed_s"] = time.time() - started
+    report["targets"] = evaluate_targets(sc)
+    (b.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (b.out / "report.md").write_text(render_markdown(report) + "\n")
+    print(render_markdown(report))
+    print(f"\nwritten: {b.out / 'report.json'}, {b.out / 'report.md'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <set>
+
+#include "gateway/record_factory.h"
+#include "load_client/frame_inspector.h"
+#include "observability/gateway_stats.h"
+#include "processing/default_message_processor.h"
+#include "push/push_event.h"
+#include "support/cli_duration.h"
+#include "support/device_fleet.h"
+#include "support/latency_recorder.h"
+#include "support/timestamp.h"
+
+namespace iiot::bench {
+namespace {
+
+TEST(Timestamp, FormatsAndParsesMicroseconds) {
+  const auto t = std::chrono::sys_days{std::chrono::year{2024} / 8 / 1} + std::chrono::hours{12} +
+                 std::chrono::minutes{50} + std::chrono::seconds{9} +
+                 std::chrono::microseconds{123456};
+  const std::string text = format_rfc3339_micros(std::chrono::system_clock::time_point(t));
+  EXPECT_EQ(text, "2024-08-01T12:50:09.123456Z");
+  TimestampParser parser;
+  EXPECT_EQ(parser.parse(text), micros_since_epoch(std::chrono::system_clock::time_point(t)));
+}
+
+TEST(Timestamp, ParsesOffsetsAndShortFractions) {
+  TimestampParser parser;
+  const auto utc = parser.parse("2024-08-01T12:50:09.5Z");
+  ASSERT_TRUE(utc);
+  EXPECT_EQ(parser.parse("2024-08-01T20:50:09.500000+08:00"), utc);
+  EXPECT_EQ(parser.parse("2024-08-01T12:50:09.500000123Z"), utc);
+  EXPECT_EQ(*parser.parse("2024-08-01T12:50:10Z") - *utc, 500'000);
+  EXPECT_EQ(*parser.parse("1970-01-01T00:00:00Z"), 0);
+}
+
+TEST(Timestamp, RejectsMalformedText) {
+  TimestampParser parser;
+  for (const char* bad : {"", "2024-08-01", "2024-08-01T12:50:09", "2024-08-01T12:50:09.Z",
+                          "2024-13-01T12:50:09Z", "2024-08-01T12:50:09+0800", "x024-08-01T12:50:09Z",
+                          "2024-08-01T12:50:09Zjunk"}) {
+    EXPECT_FALSE(parser.parse(bad)) << bad;
+  }
+}
+
+TEST(LatencyRecorder, BucketsAreExactBelow64AndWithin4PercentAbove) {
+  for (std::uint64_t v : {0ull, 1ull, 63ull}) {
+    EXPECT_EQ(LatencyRecorder::bucket_upper(LatencyRecorder::bucket_of(v)), v);
+  }
+  for (std::uint64_t v = 64; v < (1ull << 40); v = v * 3 / 2 + 7) {
+    const std::uint64_t upper = LatencyRecorder::bucket_upper(LatencyRecorder::bucket_of(v));
+    EXPECT_GE(upper, v);
+    EXPECT_LE(static_cast<double>(upper), static_cast<double>(v) * 1.032);
+  }
+  EXPECT_LT(LatencyRecorder::bucket_of(~0ull), LatencyRecorder::kBuckets);
+}
+
+TEST(LatencyRecorder, QuantilesAndMerge) {
+  LatencyRecorder a;
+  LatencyRecorder b;
+  for (int i = 1; i <= 99; ++i) a.record(1000);
+  b.record(1'000'000);
+  b.record(-5);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 101u);
+  EXPECT_EQ(a.negative(), 1u);
+  EXPECT_EQ(a.max(), 1'000'000u);
+  EXPECT_NEAR(static_cast<double>(a.quantile(0.5)), 1000, 32);
+  EXPECT_EQ(a.quantile(1.0), 1'000'000u);
+}
+
+TEST(SubscriptionPlan, EachDeviceMatchesTheRequestedFraction) {
+  DeviceFleet fleet;
+  fleet.count = 100;
+  for (double fraction : {0.01, 0.1, 0.25}) {
+    const SubscriptionPlan plan(fleet, fraction);
+    const std::size_t connections = 1000;
+    std::vector<int> matches(fleet.count, 0);
+    for (std::size_t g = 0; g < connections; ++g) {
+      const auto ids = plan.device_ids(g);
+      EXPECT_EQ(ids.size(), plan.ids_per_connection());
+      for (const auto& id : ids) ++matches[std::stoul(id.substr(4))];
+    }
+    for (int m : matches) EXPECT_EQ(m, static_cast<int>(fraction * connections)) << fraction;
+  }
+}
+
+TEST(SubscriptionPlan, FullFractionSendsTheEmptyFilter) {
+  const SubscriptionPlan plan(DeviceFleet{}, 1.0);
+  EXPECT_TRUE(plan.matches_everything());
+  EXPECT_EQ(plan.filter_frame(7), R"({"type":"filter","data":{"device_ids":[]}})");
+}
+
+TEST(SubscriptionPlan, FilterFrameIsValidJsonWithSimulatorIds) {
+  DeviceFleet fleet{"sensor-", 4, 1, 10};
+  const SubscriptionPlan plan(fleet, 0.2);
+  const auto value = boost::json::parse(plan.filter_frame(9));
+  const auto& ids = value.at("data").at("device_ids").as_array();
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0].as_string(), "sensor-0010");
+  EXPECT_EQ(ids[1].as_string(), "sensor-0001");
+}
+
+TEST(FrameInspector, FindsTypeAndTimestamp) {
+  const auto event = inspect_frame(
+      R"({"type":"device_data","timestamp":"2024-08-01T12:50:09.123456Z","data":{}})");
+  EXPECT_EQ(event.kind, FrameKind::kEvent);
+  EXPECT_EQ(event.timestamp, "2024-08-01T12:50:09.123456Z");
+  EXPECT_EQ(inspect_frame(R"({"type":"filter_ack","timestamp":"x","data":{}})").kind,
+            FrameKind::kFilterAck);
+  EXPECT_EQ(inspect_frame(R"({"type":"welcome","timestamp":"x"})").kind,
+            FrameKind::kOtherControl);
+  EXPECT_EQ(inspect_frame("[]").kind, FrameKind::kUnknown);
+}
+
+TEST(RecordFactory, RecordsAreValidAndFramesStartWithTypeAndTimestamp) {
+  DeviceFleet fleet;
+  fleet.count = 3;
+  RecordFactory records(fleet);
+  observability::GatewayStats stats;
+  processing::DefaultMessageProcessor processor(1 << 20, stats);
+  std::set<std::string> ids;
+  for (std::uint64_t seq = 0; seq < 6; ++seq) {
+    const auto now = std::chrono::system_clock::now();
+    const auto result = processor.process(processing::RecordKind::kDeviceData,
+                                          records.make(seq, now));
+    ASSERT_TRUE(result.ok()) << result.error();
+    ids.insert(result.event()->device_data().device_id);
+    const auto frame = push::make_push_event(result.event())->frame;
+    const FrameInfo info = inspect_frame(*frame);
+    EXPECT_EQ(info.kind, FrameKind::kEvent);
+    TimestampParser parser;
+    EXPECT_EQ(parser.parse(info.timestamp), micros_since_epoch(now));
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"dev-0000", "dev-0001", "dev-0002"}));
+}
+
+TEST(CliDuration, Units) {
+  EXPECT_EQ(parse_seconds("10s"), 10.0);
+  EXPECT_EQ(parse_seconds("500ms"), 0.5);
+  EXPECT_EQ(parse_seconds("2m"), 120.0);
+  EXPECT_EQ(parse_seconds("3"), 3.0);
+  EXPECT_FALSE(parse_seconds("-1s"));
+  EXPECT_FALSE(parse_seconds("10x"));
+}
+
+}  // namespace
+}  // namespace iiot::bench
