@@ -120,8 +120,8 @@ KafkaHandle make_client(rd_kafka_type_t type, ConfHandle conf, std::string_view 
   std::array<char, 512> errstr{};
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr.data(), errstr.size());
   if (rk == nullptr) {
-    throw KafkaError("kafka error: cannot create the " + std::string(role) + ": " +
-                     errstr.data() + " (check kafka.brokers and kafka.properties)");
+    throw KafkaError("kafka error: cannot create the " + std::string(role) + ": " + errstr.data() +
+                     " (check kafka.brokers and kafka.properties)");
   }
   (void)conf.release();  // rd_kafka_new() took ownership
   return KafkaHandle(rk);

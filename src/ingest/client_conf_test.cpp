@@ -82,8 +82,7 @@ TEST(KafkaConsumerTest, InvalidPropertyFailsConstruction) {
     KafkaConsumer consumer(config, processor, stats);
     FAIL() << "expected a KafkaError";
   } catch (const KafkaError& e) {
-    EXPECT_NE(std::string(e.what()).find("kafka.properties.session.timeout.ms"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("kafka.properties.session.timeout.ms"), std::string::npos)
         << e.what();
   }
 }

@@ -128,8 +128,7 @@ KafkaConsumer::Impl::Impl(const config::KafkaConfig& config,
     throw KafkaError("kafka error: cannot subscribe to " + describe(*topics) + ": " +
                      rd_kafka_err2str(err) + " (check kafka.topics)");
   }
-  spdlog::info("kafka consumer subscribed to {} as group {}", describe(*topics),
-               config_.group_id);
+  spdlog::info("kafka consumer subscribed to {} as group {}", describe(*topics), config_.group_id);
 }
 
 void KafkaConsumer::Impl::run() {
@@ -221,8 +220,7 @@ void KafkaConsumer::Impl::store_offsets() {
   if (advanced.empty()) return;
   PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(advanced.size())));
   for (const CommittableOffset& c : advanced) {
-    rd_kafka_topic_partition_list_add(list.get(), c.partition.topic.c_str(),
-                                      c.partition.partition)
+    rd_kafka_topic_partition_list_add(list.get(), c.partition.topic.c_str(), c.partition.partition)
         ->offset = c.offset;
   }
   const rd_kafka_resp_err_t err = rd_kafka_offsets_store(consumer_.get(), list.get());
@@ -386,19 +384,16 @@ void KafkaConsumer::Impl::on_commit(rd_kafka_resp_err_t err,
 }
 
 void KafkaConsumer::Impl::rebalance_cb(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
-                                       rd_kafka_topic_partition_list_t* partitions,
-                                       void* opaque) {
+                                       rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   static_cast<Impl*>(opaque)->on_rebalance(err, *partitions);
 }
 
-int KafkaConsumer::Impl::stats_cb(rd_kafka_t* /*rk*/, char* json, size_t json_len,
-                                  void* opaque) {
+int KafkaConsumer::Impl::stats_cb(rd_kafka_t* /*rk*/, char* json, size_t json_len, void* opaque) {
   static_cast<Impl*>(opaque)->on_statistics(std::string_view(json, json_len));
   return 0;  // librdkafka frees the JSON
 }
 
-void KafkaConsumer::Impl::error_cb(rd_kafka_t* /*rk*/, int err, const char* reason,
-                                   void* opaque) {
+void KafkaConsumer::Impl::error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
   static_cast<Impl*>(opaque)->on_error(static_cast<rd_kafka_resp_err_t>(err), reason);
 }
 
@@ -414,6 +409,8 @@ KafkaConsumer::KafkaConsumer(const config::KafkaConfig& config,
 
 KafkaConsumer::~KafkaConsumer() = default;
 
-void KafkaConsumer::run() { impl_->run(); }
+void KafkaConsumer::run() {
+  impl_->run();
+}
 
 }  // namespace iiot::ingest

@@ -70,12 +70,14 @@ std::optional<std::int64_t> OffsetTracker::committable(const TopicPartition& tp)
 std::size_t OffsetTracker::in_flight(const TopicPartition& tp) const {
   const auto found = partitions_.find(tp);
   if (found == partitions_.end()) return 0;
-  return static_cast<std::size_t>(
-      std::count_if(found->second.pending.begin(), found->second.pending.end(),
-                    [](const Pending& p) { return !p.done; }));
+  return static_cast<std::size_t>(std::count_if(found->second.pending.begin(),
+                                                found->second.pending.end(),
+                                                [](const Pending& p) { return !p.done; }));
 }
 
-void OffsetTracker::remove(const TopicPartition& tp) { partitions_.erase(tp); }
+void OffsetTracker::remove(const TopicPartition& tp) {
+  partitions_.erase(tp);
+}
 
 void OffsetTracker::clear() {
   partitions_.clear();

@@ -24,8 +24,8 @@ ProcessResult DefaultMessageProcessor::process(RecordKind kind, std::string_view
 ProcessResult DefaultMessageProcessor::process_device_data(std::string_view payload) {
   auto decoded = model::decode_device_data(payload);
   if (!decoded) return ProcessResult::rejected(decoded.error());
-  auto event = std::make_shared<ProcessedEvent>(ProcessedEvent{std::move(decoded).value()});
-  states_.update(event->device_data());
+  auto event = std::make_shared<const ProcessedEvent>(ProcessedEvent{std::move(decoded).value()});
+  states_.update(std::shared_ptr<const model::DeviceData>(event, &event->device_data()));
   stats_.pipeline.device_data_messages.fetch_add(1, std::memory_order_relaxed);
   return ProcessResult::accepted(std::move(event));
 }

@@ -1,16 +1,17 @@
 #include "processing/device_state_store.h"
 
 #include <mutex>
+#include <utility>
 
 namespace iiot::processing {
 
-void DeviceStateStore::update(const model::DeviceData& data) {
-  auto state = std::make_shared<const model::DeviceData>(data);
+void DeviceStateStore::update(std::shared_ptr<const model::DeviceData> data) {
+  std::shared_ptr<const model::DeviceData> previous;  // released after the lock
   std::unique_lock lock(mutex_);
-  if (auto it = devices_.find(std::string_view(data.device_id)); it != devices_.end()) {
-    it->second = std::move(state);
+  if (auto it = devices_.find(std::string_view(data->device_id)); it != devices_.end()) {
+    previous = std::exchange(it->second, std::move(data));
   } else {
-    devices_.emplace(data.device_id, std::move(state));
+    devices_.emplace(data->device_id, std::move(data));
   }
 }
 

@@ -17,7 +17,8 @@ namespace iiot::processing {
 
 class DeviceStateStore {
  public:
-  void update(const model::DeviceData& data);
+  // Shares the caller's immutable value; no copy.
+  void update(std::shared_ptr<const model::DeviceData> data);
   // The latest state of one device, or nullptr if never seen.
   std::shared_ptr<const model::DeviceData> find(std::string_view device_id) const;
   std::vector<std::shared_ptr<const model::DeviceData>> all() const;

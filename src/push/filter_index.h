@@ -1,8 +1,11 @@
 // An inverted index from filter values to subscribers, so an event finds its matching clients
-// without a scan of every client. Subscribers with identical filters share one group. Each group
-// is indexed under exactly one dimension, its most selective non-empty list (device ids, then
-// locations, then device types; else the "wildcard" list), so an event visits only the groups
-// keyed by its own device id, location and type plus the wildcard groups, and each at most once.
+// without a scan of every client. Each filter is indexed under exactly one dimension, its most
+// selective non-empty list (device ids, then locations, then device types; else the "wildcard"
+// list), so an event visits only the entries keyed by its own device id, location and type plus
+// the wildcard groups, and each subscriber at most once.
+// The common case, a filter on that one dimension alone, needs no check per event: such
+// subscribers sit directly in flat per-key lists. Other filters are grouped (identical filters
+// share one group) and each group's filter is checked once per event.
 // Not thread-safe: each PushShard owns one and uses it on its own thread.
 #pragma once
 
@@ -23,9 +26,14 @@ namespace iiot::push {
 template <typename Subscriber>
 class FilterIndex {
  public:
-  // Adds or moves a subscriber to the group of this filter.
+  // Adds a subscriber with this filter, or moves it there.
   void set(Subscriber* subscriber, const model::Filter& filter) {
     remove(subscriber);
+    if (auto [map, keys] = home(filter); map != nullptr && key_only(filter)) {
+      for (const std::string& key : *keys) (*map)[key].direct.push_back(subscriber);
+      direct_of_.emplace(subscriber, filter);
+      return;
+    }
     auto [it, inserted] = groups_.try_emplace(filter);
     Group& group = it->second;
     if (inserted) {
@@ -37,6 +45,16 @@ class FilterIndex {
   }
 
   void remove(Subscriber* subscriber) {
+    if (auto direct = direct_of_.find(subscriber); direct != direct_of_.end()) {
+      auto [map, keys] = home(direct->second);
+      for (const std::string& key : *keys) {
+        auto it = map->find(std::string_view(key));
+        erase_from(it->second.direct, subscriber);
+        if (it->second.direct.empty() && it->second.groups.empty()) map->erase(it);
+      }
+      direct_of_.erase(direct);
+      return;
+    }
     auto found = group_of_.find(subscriber);
     if (found == group_of_.end()) return;
     Group* group = found->second;
@@ -68,7 +86,10 @@ class FilterIndex {
     };
     auto visit_key = [&](const KeyMap& map, std::string_view key) {
       if (map.empty()) return;
-      if (auto it = map.find(key); it != map.end()) visit_groups(it->second);
+      auto it = map.find(key);
+      if (it == map.end()) return;
+      for (Subscriber* s : it->second.direct) visit(s);
+      visit_groups(it->second.groups);
     };
     visit_key(by_device_id_, device_id);
     visit_key(by_location_, location);
@@ -76,7 +97,7 @@ class FilterIndex {
     visit_groups(wildcard_);
   }
 
-  std::size_t subscriber_count() const { return group_of_.size(); }
+  std::size_t subscriber_count() const { return group_of_.size() + direct_of_.size(); }
   std::size_t group_count() const { return groups_.size(); }
 
  private:
@@ -88,7 +109,17 @@ class FilterIndex {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  using KeyMap = std::unordered_map<std::string, std::vector<Group*>, Hash, std::equal_to<>>;
+  struct KeyEntry {
+    std::vector<Subscriber*> direct;  // filters on this dimension alone
+    std::vector<Group*> groups;       // filters with further constraints
+  };
+  using KeyMap = std::unordered_map<std::string, KeyEntry, Hash, std::equal_to<>>;
+
+  // Only the home dimension is constrained, so a key hit is a match.
+  static bool key_only(const model::Filter& f) {
+    const int lists = !f.device_ids.empty() + !f.locations.empty() + !f.device_types.empty();
+    return lists == 1 && f.alert_levels.empty() && f.types.empty();
+  }
 
   // The dimension a group is indexed under, and its keys.
   std::pair<KeyMap*, const std::vector<std::string>*> home(const model::Filter& f) {
@@ -104,14 +135,15 @@ class FilterIndex {
       wildcard_.push_back(&group);
       return;
     }
-    for (const std::string& key : *keys) (*map)[key].push_back(&group);
+    for (const std::string& key : *keys) (*map)[key].groups.push_back(&group);
   }
 
-  static void erase_from(std::vector<Group*>& groups, const Group* group) {
-    for (auto& g : groups) {
-      if (g == group) {
-        g = groups.back();
-        groups.pop_back();
+  template <typename T>
+  static void erase_from(std::vector<T*>& items, const T* item) {
+    for (auto& i : items) {
+      if (i == item) {
+        i = items.back();
+        items.pop_back();
         return;
       }
     }
@@ -126,8 +158,8 @@ class FilterIndex {
     for (const std::string& key : *keys) {
       auto it = map->find(std::string_view(key));
       if (it == map->end()) continue;
-      erase_from(it->second, &group);
-      if (it->second.empty()) map->erase(it);
+      erase_from(it->second.groups, &group);
+      if (it->second.groups.empty() && it->second.direct.empty()) map->erase(it);
     }
   }
 
@@ -140,6 +172,7 @@ class FilterIndex {
 
   std::map<model::Filter, Group, FilterLess> groups_;  // node-based: Group addresses are stable
   std::unordered_map<Subscriber*, Group*> group_of_;
+  std::unordered_map<Subscriber*, model::Filter> direct_of_;
   KeyMap by_device_id_;
   KeyMap by_location_;
   KeyMap by_device_type_;

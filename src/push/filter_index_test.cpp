@@ -53,13 +53,16 @@ TEST(FilterIndex, EachDimensionAndWildcard) {
 TEST(FilterIndex, IdenticalFiltersShareAGroupAndMovesWork) {
   FilterIndex<Sub> index;
   Sub a{1}, b{2};
-  index.set(&a, Filter{{"d1", "d2"}, {}, {}, {}, {}});
-  index.set(&b, Filter{{"d1", "d2"}, {}, {}, {}, {}});
+  const Filter constrained{{"d1", "d2"}, {}, {}, {}, {MessageType::kDeviceData}};
+  index.set(&a, constrained);
+  index.set(&b, constrained);
   EXPECT_EQ(index.group_count(), 1u);
   EXPECT_EQ(matches(index, {MessageType::kDeviceData, "d2", "t", "l", Severity::kInfo}),
             (std::set<int>{1, 2}));
-  index.set(&b, Filter{{}, {}, {"L"}, {}, {}});
-  EXPECT_EQ(index.group_count(), 2u);
+  EXPECT_TRUE(matches(index, {MessageType::kAlert, "d2", "t", "l", Severity::kInfo}).empty());
+  index.set(&b, Filter{{}, {}, {"L"}, {}, {}});  // one dimension alone: no group needed
+  EXPECT_EQ(index.group_count(), 1u);
+  EXPECT_EQ(index.subscriber_count(), 2u);
   EXPECT_EQ(matches(index, {MessageType::kDeviceData, "d2", "t", "L", Severity::kInfo}),
             (std::set<int>{1, 2}));
   EXPECT_EQ(matches(index, {MessageType::kDeviceData, "d2", "t", "X", Severity::kInfo}),
@@ -70,6 +73,28 @@ TEST(FilterIndex, IdenticalFiltersShareAGroupAndMovesWork) {
   EXPECT_EQ(index.group_count(), 0u);
   EXPECT_EQ(index.subscriber_count(), 0u);
   EXPECT_TRUE(matches(index, {MessageType::kDeviceData, "d2", "t", "L", Severity::kInfo}).empty());
+}
+
+TEST(FilterIndex, SingleDimensionFiltersAreDirectAndShareKeys) {
+  FilterIndex<Sub> index;
+  Sub a{1}, b{2}, c{3};
+  index.set(&a, Filter{{"d1", "d2"}, {}, {}, {}, {}});
+  index.set(&b, Filter{{"d2"}, {}, {}, {}, {}});
+  index.set(&c, Filter{{"d2"}, {}, {}, {}, {MessageType::kAlert}});
+  EXPECT_EQ(index.group_count(), 1u);
+  EXPECT_EQ(matches(index, {MessageType::kDeviceData, "d2", "t", "l", Severity::kInfo}),
+            (std::set<int>{1, 2}));
+  EXPECT_EQ(matches(index, {MessageType::kAlert, "d2", "t", "l", Severity::kInfo}),
+            (std::set<int>{1, 2, 3}));
+  index.set(&a, Filter{{"d3"}, {}, {}, {}, {}});
+  EXPECT_EQ(matches(index, {MessageType::kDeviceData, "d1", "t", "l", Severity::kInfo}),
+            (std::set<int>{}));
+  EXPECT_EQ(matches(index, {MessageType::kDeviceData, "d3", "t", "l", Severity::kInfo}),
+            (std::set<int>{1}));
+  index.remove(&c);
+  EXPECT_EQ(index.group_count(), 0u);
+  EXPECT_EQ(matches(index, {MessageType::kAlert, "d2", "t", "l", Severity::kInfo}),
+            (std::set<int>{2}));
 }
 
 // The index must agree with Filter::matches on every event (a brute-force oracle).

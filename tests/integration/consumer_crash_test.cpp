@@ -162,8 +162,8 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
     }
     return false;
   };
-  ASSERT_TRUE(wait_until([&] { return first_log.size() >= 5000 && committed_something(); }, 180s,
-                         250ms))
+  ASSERT_TRUE(
+      wait_until([&] { return first_log.size() >= 5000 && committed_something(); }, 180s, 250ms))
       << "first consumer processed " << first_log.size() << " records; its output:\n"
       << first->tail(30);
   first->kill(SIGKILL);
@@ -174,8 +174,7 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
       committed_offsets(group, data, kPartitions);
 
   ProcessedLog second_log(data);
-  ChildProcess second(binary, args, env,
-                      [&](std::string_view line) { second_log.on_line(line); });
+  ChildProcess second(binary, args, env, [&](std::string_view line) { second_log.on_line(line); });
 
   producer_thread.join();
   ASSERT_EQ(producer_error, "");
@@ -226,15 +225,16 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
     ++duplicates;
     EXPECT_TRUE(in_flight.contains(p))
         << "partition " << p.first << " offset " << p.second
-        << " was committed before the kill and processed again (committed "
-        << committed.at(p.first) << ")";
+        << " was committed before the kill and processed again (committed " << committed.at(p.first)
+        << ")";
   }
   EXPECT_LE(duplicates, in_flight.size());
   RecordProperty("processed_before_kill", static_cast<int>(before.size()));
   RecordProperty("in_flight_at_kill", static_cast<int>(in_flight.size()));
   RecordProperty("processed_twice", static_cast<int>(duplicates));
-  std::printf("processed before kill %zu, in flight (uncommitted) at kill %zu, processed twice %zu\n",
-              before.size(), in_flight.size(), duplicates);
+  std::printf(
+      "processed before kill %zu, in flight (uncommitted) at kill %zu, processed twice %zu\n",
+      before.size(), in_flight.size(), duplicates);
 }
 
 }  // namespace

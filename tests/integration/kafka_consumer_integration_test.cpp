@@ -45,8 +45,8 @@ std::optional<std::string> invalid_record(std::uint64_t k) {
       return R"({"device_id":"d-1",)" + good_tail + R"(,"pad":")" +
              std::string(kMaxPayloadBytes, 'x') + R"(","seq_bad":)" + std::to_string(k) + "}";
     case 8:  // not UTF-8
-      return "{\"device_id\":\"d-1\",\"location\":\"\xff\xfe\"," + good_tail + ",\"seq_bad\":" +
-             std::to_string(k) + "}";
+      return "{\"device_id\":\"d-1\",\"location\":\"\xff\xfe\"," + good_tail +
+             ",\"seq_bad\":" + std::to_string(k) + "}";
     default:  // no sensors
       return R"({"device_id":"d-1","device_type":"sensor","timestamp":"2024-08-01T20:50:09Z",)"
              R"("sensors":{},"seq_bad":)" +
@@ -83,8 +83,7 @@ TEST_F(KafkaConsumerIntegrationTest, ProcessesValidAndDeadLettersInvalidRecords)
 
   observability::GatewayStats stats;
   RecordingProcessor processor(kMaxPayloadBytes, stats);
-  RunningConsumer consumer(consumer_config(group_, data_, alerts_, dead_letter_), processor,
-                           stats);
+  RunningConsumer consumer(consumer_config(group_, data_, alerts_, dead_letter_), processor, stats);
 
   // Every 11th record is invalid, spread over the partitions by key like the valid ones.
   TestProducer producer;
@@ -178,15 +177,15 @@ TEST_F(KafkaConsumerIntegrationTest, RecordsOfTheAlertsTopicAreProcessedAsAlerts
   for (std::uint64_t i = 0; i < 5; ++i) {
     producer.produce(data_, "dev-1", device_data_record("dev-1", i), i);
   }
-  for (std::uint64_t i = 5; i < 25; ++i) producer.produce(alerts_, "dev-1", alert_record("dev-1", i), i);
+  for (std::uint64_t i = 5; i < 25; ++i)
+    producer.produce(alerts_, "dev-1", alert_record("dev-1", i), i);
   // A device-data record on the alerts topic is not a valid alert.
   producer.produce(alerts_, "bad-alert", device_data_record("dev-1", 99), 99);
   ASSERT_TRUE(producer.flush(30s));
 
   observability::GatewayStats stats;
   RecordingProcessor processor(kMaxPayloadBytes, stats);
-  RunningConsumer consumer(consumer_config(group_, data_, alerts_, dead_letter_), processor,
-                           stats);
+  RunningConsumer consumer(consumer_config(group_, data_, alerts_, dead_letter_), processor, stats);
   ASSERT_TRUE(wait_until(
       [&] { return processor.distinct() == 25 && stats.pipeline.dead_letter_written == 1; }, 120s));
   EXPECT_EQ(consumer.stop(), "");
@@ -227,8 +226,8 @@ TEST_F(KafkaConsumerIntegrationTest, OffsetWaitsForAnUnacknowledgedDeadLetter) {
       << "processed " << processor.distinct() << ", retries "
       << stats.pipeline.dead_letter_retries.load() << ", commits "
       << stats.kafka.offsets_committed.load();
-  EXPECT_TRUE(wait_until([&] { return committed_offsets(group_, data_, 1).at(0) == kInvalidOffset; },
-                         30s, 200ms))
+  EXPECT_TRUE(wait_until(
+      [&] { return committed_offsets(group_, data_, 1).at(0) == kInvalidOffset; }, 30s, 200ms))
       << "committed " << committed_offsets(group_, data_, 1).at(0);
 
   EXPECT_EQ(consumer.stop(), "");  // gives up waiting for the dead letter after a bounded time

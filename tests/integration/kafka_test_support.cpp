@@ -26,8 +26,12 @@ struct Deleter {
   void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
   void operator()(rd_kafka_NewTopic_t* topic) const { rd_kafka_NewTopic_destroy(topic); }
   void operator()(rd_kafka_DeleteTopic_t* topic) const { rd_kafka_DeleteTopic_destroy(topic); }
-  void operator()(const rd_kafka_metadata_t* metadata) const { rd_kafka_metadata_destroy(metadata); }
-  void operator()(rd_kafka_AdminOptions_t* options) const { rd_kafka_AdminOptions_destroy(options); }
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
+  void operator()(rd_kafka_AdminOptions_t* options) const {
+    rd_kafka_AdminOptions_destroy(options);
+  }
 };
 template <typename T>
 using Ptr = std::unique_ptr<T, Deleter>;
@@ -62,7 +66,9 @@ Ptr<rd_kafka_t> make_client(rd_kafka_type_t type, Ptr<rd_kafka_conf_t> conf) {
   return Ptr<rd_kafka_t>(rk);
 }
 
-Ptr<rd_kafka_t> admin_client() { return make_client(RD_KAFKA_PRODUCER, base_conf()); }
+Ptr<rd_kafka_t> admin_client() {
+  return make_client(RD_KAFKA_PRODUCER, base_conf());
+}
 
 // Number of partitions of topic with a leader, or -1 if the topic is unknown or erroneous.
 int ready_partitions(rd_kafka_t* rk, const std::string& topic) {
@@ -118,8 +124,8 @@ std::string unique_name(std::string_view prefix) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  return std::string(prefix) + "-" + std::to_string(::getpid()) + "-" + std::to_string(now) +
-         "-" + std::to_string(counter.fetch_add(1));
+  return std::string(prefix) + "-" + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" +
+         std::to_string(counter.fetch_add(1));
 }
 
 void create_topic(const std::string& name, int partitions) {
@@ -213,7 +219,9 @@ TestProducer::TestProducer() : impl_(std::make_unique<Impl>()) {
   impl_->rk = make_client(RD_KAFKA_PRODUCER, std::move(conf));
 }
 
-TestProducer::~TestProducer() { rd_kafka_flush(impl_->rk.get(), 10000); }
+TestProducer::~TestProducer() {
+  rd_kafka_flush(impl_->rk.get(), 10000);
+}
 
 void TestProducer::produce(const std::string& topic, const std::optional<std::string>& key,
                            const std::optional<std::string>& value, std::uint64_t tag,
@@ -244,7 +252,9 @@ void TestProducer::produce(const std::string& topic, const std::optional<std::st
   }
 }
 
-void TestProducer::poll() { rd_kafka_poll(impl_->rk.get(), 0); }
+void TestProducer::poll() {
+  rd_kafka_poll(impl_->rk.get(), 0);
+}
 
 bool TestProducer::flush(std::chrono::milliseconds timeout) {
   return rd_kafka_flush(impl_->rk.get(), static_cast<int>(timeout.count())) ==
@@ -305,8 +315,8 @@ std::vector<ConsumedRecord> read_topic(const std::string& topic,
       const char* name = nullptr;
       const void* value = nullptr;
       size_t size = 0;
-      for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                         RD_KAFKA_RESP_ERR_NO_ERROR;
+      for (size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
            ++i) {
         record.headers[name] = bytes(value, size).value_or("");
       }
