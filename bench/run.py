@@ -429,6 +429,7 @@ class Bench:
             "bytes_per_s": sum(r["bytes_per_s"] for r in results),
             "disconnected": sum(r["disconnected"] for r in results),
             "unparsed_timestamps": sum(r["unparsed_timestamps"] for r in results),
+            "cpu_utilisation": sum(r.get("cpu_utilisation", 0) for r in results),
             "latency": merge_latency([r["latency"] for r in results]),
         }
 

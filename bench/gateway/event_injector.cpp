@@ -5,10 +5,24 @@
 namespace iiot::bench {
 
 EventInjector::EventInjector(processing::MessageProcessor& processor,
-                             const push::DataPusher& pusher, const DeviceFleet& fleet, double rate)
-    : processor_(processor), pusher_(pusher), records_(fleet), rate_(rate) {}
+                             const push::DataPusher& pusher,
+                             const observability::GatewayStats& stats, const DeviceFleet& fleet,
+                             double rate)
+    : processor_(processor),
+      pusher_(pusher),
+      stats_(stats),
+      records_(fleet),
+      rate_(rate) {}
 
-void EventInjector::run(std::chrono::steady_clock::time_point until) {
+std::uint64_t EventInjector::backlog() const {
+  const auto& push = stats_.push;
+  const std::uint64_t gone = push.frames_sent.load(std::memory_order_relaxed) +
+                             push.dropped_messages.load(std::memory_order_relaxed);
+  const std::uint64_t queued = push.push_success_count.load(std::memory_order_relaxed);
+  return queued > gone ? queued - gone : 0;
+}
+
+void EventInjector::run(std::chrono::steady_clock::time_point until, std::uint64_t max_backlog) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const std::size_t high_water = pusher_.queue_capacity() * 3 / 4;
@@ -21,7 +35,7 @@ void EventInjector::run(std::chrono::steady_clock::time_point until) {
         std::this_thread::sleep_until(std::min(due, until));
         continue;
       }
-    } else if (pusher_.queue_depth() >= high_water) {
+    } else if (pusher_.queue_depth() >= high_water || backlog() >= max_backlog) {
       paced_waits_.fetch_add(1, std::memory_order_relaxed);
       std::this_thread::sleep_for(std::chrono::microseconds(20));
       continue;

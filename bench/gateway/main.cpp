@@ -43,6 +43,7 @@ struct GatewayOptions {
   config::ProcessorConfig processor;
   DeviceFleet fleet;
   double rate = 0;
+  std::uint64_t max_backlog = 0;  // rate 0: frames waiting at clients; 0 = max(2000, 4 x clients)
   double duration_s = 10;
   double warmup_s = 2;
   double max_lifetime_s = 1800;
@@ -88,6 +89,9 @@ std::optional<GatewayOptions> parse(int argc, char** argv, int& exit_code) {
   app.add_option("--id-base", o.fleet.base, "Number of the first device");
   app.add_option("--rate", o.rate, "Events per second on go; 0 = as fast as the fan-out drains")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-backlog", o.max_backlog,
+                 "With --rate 0: inject while fewer frames than this wait at clients; "
+                 "0 = max(2000, 4 x clients)");
   app.add_option("--duration", duration, "Measurement window after go");
   app.add_option("--warmup", warmup, "Injection before the window");
   app.add_option("--max-lifetime", lifetime, "Exit after this long whatever happens");
@@ -202,7 +206,7 @@ int run(const GatewayOptions& o) {
     pusher.stop();
     return 1;
   }
-  EventInjector injector(integrated, pusher, o.fleet, o.rate);
+  EventInjector injector(integrated, pusher, stats, o.fleet, o.rate);
   MemoryStatus baseline = memory_status();
   std::printf("LISTENING port=%u frame_bytes=%zu wire_frame_bytes=%zu fd_limit=%llu\n",
               server.port(), frame_bytes, wire_frame_bytes,
@@ -223,7 +227,10 @@ int run(const GatewayOptions& o) {
         stats.push_latency.reset();
         c0 = sample(stats, injector);
       });
-      injector.run(end);
+      const std::uint64_t max_backlog =
+          o.max_backlog > 0 ? o.max_backlog
+                            : std::max<std::uint64_t>(2000, 4 * pusher.client_count());
+      injector.run(end, max_backlog);
       timer.join();
       const Counters c1 = sample(stats, injector);
       const auto latency = stats.push_latency.snapshot();
@@ -238,7 +245,8 @@ int run(const GatewayOptions& o) {
                        {"enable_compression", o.websocket.enable_compression},
                        {"overflow_policy", config::to_string(o.websocket.overflow_policy)},
                        {"devices", o.fleet.count},
-                       {"rate", o.rate}};
+                       {"rate", o.rate},
+                       {"max_backlog", o.rate > 0 ? 0 : max_backlog}};
       out["frame_bytes"] = frame_bytes;
       out["clients"] = pusher.client_count();
       out["window_s"] = window;

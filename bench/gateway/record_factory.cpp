@@ -36,8 +36,8 @@ std::string_view RecordFactory::make(std::uint64_t seq, std::chrono::system_cloc
   const int n = std::snprintf(
       sensors, sizeof sensors,
       R"(","sensors":{"temperature":{"value":%.2f,"unit":"°C"},"humidity":{"value":%.1f,)"
-      R"("unit":"%%"},"dew_point":{"value":%.2f,"unit":"°C"}},"seq":%llu})",
-      21.0 + step / 250.0, 40.0 + step / 50.0, 9.5 + step / 500.0,
+      R"("unit":"%%"}},"seq":%llu})",
+      21.0 + step / 250.0, 40.0 + step / 50.0,
       static_cast<unsigned long long>(seq));
   buffer_.append(sensors, static_cast<std::size_t>(n));
   return buffer_;

@@ -1,9 +1,11 @@
 #include "load_client/load_worker.h"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <cmath>
 
-#include "load_client/load_connection.h"
+#include "load_client/beast_connection.h"
+#include "load_client/raw_connection.h"
 
 namespace iiot::bench {
 namespace {
@@ -52,13 +54,34 @@ void LoadWorker::connect_some() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - connect_start_).count();
   const auto allowed = static_cast<std::size_t>(std::floor(elapsed * connect_rate_)) + 1;
   while (started_ < global_indices_.size() && started_ < allowed && pending_ < max_pending_) {
-    auto connection = std::make_shared<LoadConnection>(*this, global_indices_[started_]);
+    std::shared_ptr<LoadConnection> connection;
+    if (options_.compression) {
+      connection = std::make_shared<BeastConnection>(*this, global_indices_[started_]);
+    } else {
+      connection = std::make_shared<RawConnection>(*this, global_indices_[started_]);
+    }
     connections_.push_back(connection);
     ++started_;
     ++pending_;
     connection->start();
   }
   if (started_ < global_indices_.size()) schedule_connects();
+}
+
+FrameKind LoadWorker::on_message(std::string_view payload) {
+  const FrameInfo info = inspect_frame(payload);
+  ++result_.all_frames;
+  if (info.kind == FrameKind::kEvent && phase() == Phase::kMeasure) {
+    const MicrosSinceEpoch now = micros_since_epoch(std::chrono::system_clock::now());
+    ++result_.deliveries;
+    result_.bytes += payload.size();
+    if (const auto sent = parser_.parse(info.timestamp)) {
+      result_.latency.record((now - *sent) * 1000);
+    } else {
+      ++result_.unparsed_timestamps;
+    }
+  }
+  return info.kind;
 }
 
 void LoadWorker::set_up_finished(bool ok) {

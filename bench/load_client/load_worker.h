@@ -15,9 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "load_client/frame_inspector.h"
 #include "load_client/load_options.h"
 #include "support/device_fleet.h"
 #include "support/latency_recorder.h"
+#include "support/timestamp.h"
 
 namespace iiot::bench {
 
@@ -62,6 +64,10 @@ class LoadWorker {
   Phase phase() const { return control_.phase.load(std::memory_order_relaxed); }
   WorkerResult& result() { return result_; }
   void set_up_finished(bool ok);  // a connection became ready or gave up
+  // Counts one received text message and, in the measurement window, records its latency.
+  FrameKind on_message(std::string_view payload);
+  // Scratch space for non-blocking reads; its contents are gone once the reader returns.
+  std::vector<char>& read_buffer() { return read_buffer_; }
 
  private:
   void schedule_connects();
@@ -83,6 +89,8 @@ class LoadWorker {
   std::size_t pending_ = 0;
   std::vector<std::shared_ptr<LoadConnection>> connections_;
   WorkerResult result_;
+  TimestampParser parser_;
+  std::vector<char> read_buffer_ = std::vector<char>(256 * 1024);
 };
 
 }  // namespace iiot::bench

@@ -107,14 +107,17 @@ int run(const LoadOptions& o) {
     measured = line.has_value() && line->rfind("go", 0) == 0;
   }
   double window_s = 0;
+  double window_cpu_s = 0;
   if (measured) {
     control.phase = Phase::kWarmup;
     sleep_seconds(o.warmup_s);
     const auto t0 = Clock::now();
+    const CpuTimes cpu0 = process_cpu_times();
     control.phase = Phase::kMeasure;
     sleep_seconds(o.duration_s);
     control.phase = Phase::kDone;
     window_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    window_cpu_s = process_cpu_times().total() - cpu0.total();
   }
   for (auto& w : workers) w->stop();
 
@@ -153,6 +156,8 @@ int run(const LoadOptions& o) {
   out["bytes"] = total.bytes;
   out["deliveries_per_s"] = window_s > 0 ? static_cast<double>(total.deliveries) / window_s : 0.0;
   out["bytes_per_s"] = window_s > 0 ? static_cast<double>(total.bytes) / window_s : 0.0;
+  out["cpu_s"] = window_cpu_s;
+  out["cpu_utilisation"] = window_s > 0 ? window_cpu_s / window_s : 0.0;
   out["frames_any_phase"] = total.all_frames;
   out["unparsed_timestamps"] = total.unparsed_timestamps;
   out["latency"] = latency_json(total.latency);

@@ -239,12 +239,14 @@ void KafkaConsumer::Impl::close() {
                  dead_letters_.pending());
   }
   store_offsets();
+  spdlog::info("TIMING flushed");
   if (!failed_) {
     const rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), nullptr, 0);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
       spdlog::warn("kafka consumer: final commit failed: {}", rd_kafka_err2str(err));
     }
   }
+  spdlog::info("TIMING committed");
   // Leaves the group; the final revocation runs through rebalance_cb.
   if (const rd_kafka_resp_err_t err = rd_kafka_consumer_close(consumer_.get())) {
     spdlog::warn("kafka consumer: close: {}", rd_kafka_err2str(err));
@@ -309,6 +311,7 @@ void KafkaConsumer::Impl::revoke(rd_kafka_topic_partition_list_t& partitions) {
                                         partitions.elems[i].partition)
           ->offset = *next;
     }
+    spdlog::info("TIMING revoke commit start");
     if (commit->cnt > 0) {
       if (const rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), commit.get(), 0)) {
         spdlog::warn("kafka consumer: commit on revocation failed: {}", rd_kafka_err2str(err));

@@ -44,6 +44,11 @@ std::vector<std::string> clean_list(const std::vector<std::string>& raw) {
 
 }  // namespace
 
+std::string ClientOptions::authority() const {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + port;
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   while (true) {

@@ -49,6 +49,11 @@ struct ClientOptions {
   std::chrono::milliseconds ping_interval{20'000};  // zero: no application pings
   std::chrono::milliseconds idle_timeout{30'000};   // zero: no idle timeout
   std::chrono::milliseconds connect_timeout{10'000};
+
+  // "host:port", with an IPv6 host in brackets: the Host header and the log's address.
+  std::string authority() const;
+  // "ws://host:port/path", for messages.
+  std::string url() const { return "ws://" + authority() + path; }
 };
 
 // A bad command line; what() names the flag and what it accepts.

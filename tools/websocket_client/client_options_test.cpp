@@ -41,6 +41,14 @@ TEST(ParseHostPort, SplitsHostAndPort) {
   }
 }
 
+TEST(ClientOptions, AuthorityAndUrlBracketIpv6) {
+  ClientOptions options;
+  options.host = "::1";
+  options.port = "9000";
+  EXPECT_EQ(options.authority(), "[::1]:9000");
+  EXPECT_EQ(options.url(), "ws://[::1]:9000/ws");
+}
+
 TEST(SplitList, DropsEmptyItems) {
   EXPECT_EQ(split_list("a,b,,c"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(split_list("").empty());

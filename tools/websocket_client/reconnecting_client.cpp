@@ -34,12 +34,6 @@ std::string build_filter_frame(const FilterLists& filter) {
   return json::serialize(json::object{{"type", "filter"}, {"data", std::move(data)}});
 }
 
-std::string url(const ClientOptions& options) {
-  const bool ipv6 = options.host.find(':') != std::string::npos;
-  return "ws://" + (ipv6 ? "[" + options.host + "]" : options.host) + ":" + options.port +
-         options.path;
-}
-
 std::string_view string_at(const json::object* object, std::string_view key) {
   if (object == nullptr) return {};
   const auto* value = object->if_contains(key);
@@ -72,7 +66,7 @@ void ReconnectingClient::start() {
       stop(ExitCode::kOk);
     });
   }
-  log_.note("connecting to " + url(options_));
+  log_.note("connecting to " + options_.url());
   connect();
 }
 
@@ -100,7 +94,7 @@ void ReconnectingClient::wait_for_signal() {
 
 void ReconnectingClient::on_open(const SessionOpened& opened) {
   summary_.on_connected(RunSummary::Clock::now());
-  std::string line = "connected to " + url(options_);
+  std::string line = "connected to " + options_.url();
   if (opened.compressed()) {
     line += " (" + opened.extensions + ")";
   } else {
@@ -138,7 +132,7 @@ void ReconnectingClient::on_frame(std::string_view text, FrameKind kind) {
   }
   if (frame.json == nullptr) {
     summary_.count_message("(not json)");
-    if (!printer_.print(frame)) stop(ExitCode::kConnectionFailed);
+    emit(frame);
     return;
   }
 
@@ -160,10 +154,7 @@ void ReconnectingClient::on_frame(std::string_view text, FrameKind kind) {
   } else if (frame.type == "filter_ack") {
     awaiting_ack_ = false;
   }
-  if (!printer_.print(frame)) {
-    log_.note("stdout is closed; stopping");
-    return stop(ExitCode::kConnectionFailed);
-  }
+  if (!emit(frame)) return;
   if (frame.type == "error" && awaiting_ack_) {
     const auto* data = frame.json->if_contains("data");
     const auto* body = data != nullptr && data->is_object() ? &data->get_object() : nullptr;
@@ -172,6 +163,13 @@ void ReconnectingClient::on_frame(std::string_view text, FrameKind kind) {
       stop(ExitCode::kFilterRejected);
     }
   }
+}
+
+bool ReconnectingClient::emit(const ReceivedFrame& frame) {
+  if (printer_.print(frame)) return true;
+  log_.note("stdout is closed; stopping");
+  stop(ExitCode::kConnectionFailed);
+  return false;
 }
 
 void ReconnectingClient::handle_event(ReceivedFrame& frame) {
@@ -187,10 +185,7 @@ void ReconnectingClient::handle_event(ReceivedFrame& frame) {
       summary_.count_unparsed_timestamp();
     }
   }
-  if (!printer_.print(frame)) {
-    log_.note("stdout is closed; stopping");
-    return stop(ExitCode::kConnectionFailed);
-  }
+  if (!emit(frame)) return;
   if (options_.count && summary_.events() >= *options_.count) stop(ExitCode::kOk);
 }
 

@@ -48,6 +48,8 @@ class ReconnectingClient : public SessionHandler {
   void wait_for_signal();
   void send_filter();
   void handle_event(ReceivedFrame& frame);
+  // Prints the frame; a broken stdout ends the run.
+  bool emit(const ReceivedFrame& frame);
   // Ends the run: closes the connection with 1000 (if any) and cancels every wait.
   void stop(ExitCode code);
   void finish();

@@ -1,7 +1,6 @@
 #include "websocket_client/session.h"
 
 #include <boost/asio/connect.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
@@ -29,11 +28,6 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   const auto frac = ms.count() % 1000;
   if (frac == 0) return std::to_string(whole) + "s";
   return std::to_string(ms.count()) + "ms";
-}
-
-std::string host_header(const ClientOptions& options) {
-  const bool ipv6 = options.host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + options.host + "]" : options.host) + ":" + options.port;
 }
 
 }  // namespace
@@ -77,11 +71,7 @@ bool SessionOpened::compressed() const {
 }
 
 Session::Session(net::io_context& io, const ClientOptions& options, SessionHandler& handler)
-    : options_(options),
-      handler_(handler),
-      resolver_(net::make_strand(io)),
-      ws_(resolver_.get_executor()),
-      ping_timer_(resolver_.get_executor()) {}
+    : options_(options), handler_(handler), resolver_(io), ws_(io), ping_timer_(io) {}
 
 void Session::start() {
   resolver_.async_resolve(options_.host, options_.port,
@@ -123,7 +113,7 @@ void Session::on_connect(beast::error_code ec, const tcp::endpoint& /*endpoint*/
     if (options_.origin) request.set(http::field::origin, *options_.origin);
   }));
 
-  ws_.async_handshake(handshake_response_, host_header(options_), options_.path,
+  ws_.async_handshake(handshake_response_, options_.authority(), options_.path,
                       beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
 }
 

@@ -1,10 +1,9 @@
-#include "load_client/load_connection.h"
+#include "load_client/beast_connection.h"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 
-#include "load_client/frame_inspector.h"
 #include "load_client/load_worker.h"
 
 namespace iiot::bench {
@@ -19,17 +18,12 @@ constexpr int kMaxAttempts = 5;
 constexpr std::chrono::milliseconds kRetryPause{200};
 constexpr std::chrono::seconds kHandshakeTimeout{20};
 
-TimestampParser& thread_parser() {
-  thread_local TimestampParser parser;
-  return parser;
-}
-
 }  // namespace
 
-LoadConnection::LoadConnection(LoadWorker& worker, std::size_t global_index)
-    : worker_(worker), index_(global_index), parser_(thread_parser()) {}
+BeastConnection::BeastConnection(LoadWorker& worker, std::size_t global_index)
+    : worker_(worker), index_(global_index) {}
 
-void LoadConnection::start() {
+void BeastConnection::start() {
   const LoadOptions& o = worker_.options();
   if (o.mode == LoadMode::kFast || o.mode == LoadMode::kRate || o.mode == LoadMode::kStall) {
     filter_frame_ = worker_.plan().filter_frame(index_);
@@ -37,7 +31,7 @@ void LoadConnection::start() {
   attempt();
 }
 
-void LoadConnection::attempt() {
+void BeastConnection::attempt() {
   ++attempts_;
   ws_.emplace(worker_.io());
   const LoadOptions& o = worker_.options();
@@ -56,7 +50,7 @@ void LoadConnection::attempt() {
                        [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
 }
 
-void LoadConnection::on_connect(beast::error_code ec) {
+void BeastConnection::on_connect(beast::error_code ec) {
   if (ec) {
     set_up_failed(ec);
     return;
@@ -79,7 +73,7 @@ void LoadConnection::on_connect(beast::error_code ec) {
                        [self = shared_from_this()](beast::error_code e) { self->on_handshake(e); });
 }
 
-void LoadConnection::on_handshake(beast::error_code ec) {
+void BeastConnection::on_handshake(beast::error_code ec) {
   if (ec) {
     set_up_failed(ec);
     return;
@@ -95,7 +89,7 @@ void LoadConnection::on_handshake(beast::error_code ec) {
                    });
 }
 
-void LoadConnection::on_filter_written(beast::error_code ec) {
+void BeastConnection::on_filter_written(beast::error_code ec) {
   if (ec) {
     set_up_failed(ec);
     return;
@@ -108,38 +102,25 @@ void LoadConnection::on_filter_written(beast::error_code ec) {
   do_read();  // ready at the filter_ack
 }
 
-void LoadConnection::do_read() {
+void BeastConnection::do_read() {
   ws_->async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     self->on_read(ec, n);
   });
 }
 
-void LoadConnection::on_read(beast::error_code ec, std::size_t bytes) {
-  WorkerResult& result = worker_.result();
+void BeastConnection::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) {
     if (!set_up_) {
       set_up_failed(ec);
     } else if (ec != net::error::operation_aborted) {
-      ++result.disconnected;
+      ++worker_.result().disconnected;
     }
     return;
   }
   const auto data = buffer_.cdata();
-  const std::string_view text(static_cast<const char*>(data.data()), data.size());
-  const FrameInfo info = inspect_frame(text);
-  ++result.all_frames;
-  if (info.kind == FrameKind::kEvent && worker_.phase() == Phase::kMeasure) {
-    const MicrosSinceEpoch now = micros_since_epoch(std::chrono::system_clock::now());
-    ++result.deliveries;
-    result.bytes += bytes;
-    if (const auto sent = parser_.parse(info.timestamp)) {
-      result.latency.record((now - *sent) * 1000);
-    } else {
-      ++result.unparsed_timestamps;
-    }
-  } else if (info.kind == FrameKind::kFilterAck && !set_up_) {
-    set_up_done();
-  }
+  const FrameKind kind =
+      worker_.on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  if (kind == FrameKind::kFilterAck && !set_up_) set_up_done();
   buffer_.consume(buffer_.size());
   if (worker_.options().mode == LoadMode::kRate) {
     pace_then_read(bytes);
@@ -148,7 +129,7 @@ void LoadConnection::on_read(beast::error_code ec, std::size_t bytes) {
   }
 }
 
-void LoadConnection::pace_then_read(std::size_t bytes) {
+void BeastConnection::pace_then_read(std::size_t bytes) {
   const double rate = worker_.options().rate_bytes_per_s;
   const auto now = std::chrono::steady_clock::now();
   // A burst allowance of 100 ms of reading, so the pace is smooth but not one frame at a time.
@@ -168,7 +149,7 @@ void LoadConnection::pace_then_read(std::size_t bytes) {
   });
 }
 
-void LoadConnection::set_up_failed(beast::error_code ec) {
+void BeastConnection::set_up_failed(beast::error_code ec) {
   if (set_up_) return;
   if (attempts_ >= kMaxAttempts || worker_.phase() != Phase::kConnecting) {
     set_up_ = true;
@@ -187,7 +168,7 @@ void LoadConnection::set_up_failed(beast::error_code ec) {
   });
 }
 
-void LoadConnection::set_up_done() {
+void BeastConnection::set_up_done() {
   set_up_ = true;
   worker_.set_up_finished(true);
 }

@@ -1,0 +1,53 @@
+// BeastConnection: a LoadConnection on Boost.Beast's websocket::stream, used with --compression
+// on (it offers permessage-deflate and reads whole messages, inflated). Worker thread only; kept
+// alive by its worker's list and by its own handlers.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "load_client/load_connection.h"
+
+namespace iiot::bench {
+
+class LoadWorker;
+
+class BeastConnection final : public LoadConnection,
+                              public std::enable_shared_from_this<BeastConnection> {
+ public:
+  BeastConnection(LoadWorker& worker, std::size_t global_index);
+  void start() override;
+
+ private:
+  using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
+
+  void attempt();
+  void on_connect(boost::beast::error_code ec);
+  void on_handshake(boost::beast::error_code ec);
+  void on_filter_written(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void pace_then_read(std::size_t bytes);
+  void set_up_failed(boost::beast::error_code ec);
+  void set_up_done();
+
+  LoadWorker& worker_;
+  const std::size_t index_;
+  std::optional<Stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::string filter_frame_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;  // retries and the rate mode
+  int attempts_ = 0;
+  bool set_up_ = false;  // counted as ready or failed
+  double tokens_ = 0;    // rate mode: bytes we may still read
+  std::chrono::steady_clock::time_point refilled_at_;
+};
+
+}  // namespace iiot::bench

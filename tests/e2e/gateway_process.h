@@ -1,0 +1,74 @@
+// GatewayProcess: one bin/consumer child per test, on the test's own topics, consumer group and
+// a free port on 127.0.0.1, with its YAML configuration and log in a fresh temporary directory.
+// The constructor returns once /ready answers 200; the destructor kills a still running gateway
+// (SIGKILL) and, if the test failed, prints the tail of its log. Used by the test's thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "child_process.h"
+#include "kafka_fixture.h"
+
+namespace iiot::e2e {
+
+// Keys of the configuration sections, each a YAML value as written in the file
+// (e.g. websocket["queue_size"] = "16", websocket["allowed_origins"] = R"(["http://a"])").
+// Every test runs with these defaults unless it overrides them: host 127.0.0.1, a free port,
+// worker_count 2, auto_offset_reset earliest, a unique group id, fetch.wait.max.ms 5.
+struct GatewaySettings {
+  std::map<std::string, std::string> websocket;
+  std::map<std::string, std::string> processor;
+  std::map<std::string, std::string> kafka;  // scalar keys beside brokers/topics/group_id
+};
+
+class GatewayProcess {
+ public:
+  GatewayProcess(const TestTopics& topics, GatewaySettings settings = {});
+  ~GatewayProcess();
+  GatewayProcess(const GatewayProcess&) = delete;
+  GatewayProcess& operator=(const GatewayProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  pid_t pid() const { return child_->pid(); }
+  ChildProcess& process() { return *child_; }
+  const std::string& log_path() const { return log_path_; }
+  std::string log_tail(std::size_t lines = 60) const;
+
+  // Resident set size in KiB from /proc/<pid>/status.
+  long rss_kib() const;
+
+  // SIGTERM, then waits for the exit (nullopt if it still runs after timeout).
+  std::optional<ExitStatus> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+ private:
+  void start_once(const TestTopics& topics, const GatewaySettings& settings);
+
+  std::string dir_;
+  std::string log_path_;
+  std::string group_id_;
+  unsigned short port_ = 0;
+  std::unique_ptr<ChildProcess> child_;
+};
+
+// A port that was free a moment ago (bound to 127.0.0.1:0 and released).
+unsigned short free_port();
+
+// Polls predicate every step until it holds or timeout passes; returns its last value.
+template <typename Predicate>
+bool eventually(Predicate&& predicate, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds step = std::chrono::milliseconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (predicate()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return predicate();
+    std::this_thread::sleep_for(step);
+  }
+}
+
+}  // namespace iiot::e2e
