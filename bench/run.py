@@ -430,6 +430,7 @@ class Bench:
             "disconnected": sum(r["disconnected"] for r in results),
             "unparsed_timestamps": sum(r["unparsed_timestamps"] for r in results),
             "cpu_utilisation": sum(r.get("cpu_utilisation", 0) for r in results),
+            "compression_negotiated": sum(r.get("compression_negotiated", 0) for r in results),
             "latency": merge_latency([r["latency"] for r in results]),
         }
 
@@ -669,6 +670,8 @@ def scenario_compression(b, reps, rate):
                         "range_cpu_us_per_frame_on": value_range(cpu_per_frame(on)),
                         "ratio": m_on / m_off if m_off else None,
                         "range_ratio_paired": value_range(paired),
+                        "connections_compressed_on": median(
+                            [r["clients"]["fast"]["compression_negotiated"] for r in on]),
                         "median_p99_us_off": latency_summary(off)["median_p99_us"],
                         "median_p99_us_on": latency_summary(on)["median_p99_us"],
                         "median_bytes_per_s_off": median([r["gateway"]["bytes_sent"] /

@@ -69,7 +69,8 @@ void BeastConnection::on_connect(beast::error_code ec) {
     ws_->set_option(pmd);
   }
   ws_->auto_fragment(false);
-  ws_->async_handshake(o.host + ":" + o.port, o.path,
+  response_ = std::make_unique<websocket::response_type>();
+  ws_->async_handshake(*response_, o.host + ":" + o.port, o.path,
                        [self = shared_from_this()](beast::error_code e) { self->on_handshake(e); });
 }
 
@@ -78,6 +79,11 @@ void BeastConnection::on_handshake(beast::error_code ec) {
     set_up_failed(ec);
     return;
   }
+  if ((*response_)[beast::http::field::sec_websocket_extensions].find("permessage-deflate") !=
+      beast::string_view::npos) {
+    ++worker_.result().compression_negotiated;
+  }
+  response_.reset();
   if (worker_.options().mode == LoadMode::kIdle) {
     set_up_done();
     return;

@@ -41,6 +41,7 @@ class BeastConnection final : public LoadConnection,
   LoadWorker& worker_;
   const std::size_t index_;
   std::optional<Stream> ws_;
+  std::unique_ptr<boost::beast::websocket::response_type> response_;  // of the handshake
   boost::beast::flat_buffer buffer_;
   std::string filter_frame_;
   std::unique_ptr<boost::asio::steady_timer> timer_;  // retries and the rate mode

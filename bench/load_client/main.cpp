@@ -130,6 +130,7 @@ int run(const LoadOptions& o) {
     total.unparsed_timestamps += r.unparsed_timestamps;
     total.disconnected += r.disconnected;
     total.retries += r.retries;
+    total.compression_negotiated += r.compression_negotiated;
     total.latency.merge(r.latency);
   }
   boost::json::object out;
@@ -138,6 +139,7 @@ int run(const LoadOptions& o) {
   out["mode"] = to_string(o.mode);
   if (o.mode == LoadMode::kRate) out["rate_bytes_per_s"] = o.rate_bytes_per_s;
   out["compression"] = o.compression;
+  out["compression_negotiated"] = total.compression_negotiated;
   out["threads"] = o.threads;
   out["connections_requested"] = o.connections;
   out["connections_ready"] = ready;
