@@ -32,7 +32,8 @@ if [[ "${IIOT_TEST_SKIP_ASAN:-0}" != 1 ]]; then
   cmake --preset asan-ubsan >/dev/null
   # Only the unit-test binaries: the sanitizer run is about the code under unit test.
   cmake --build --preset asan-ubsan -j "$jobs" --target config_test model_test \
-    observability_test processing_test push_test ingest_test
+    observability_test processing_test push_test ingest_test device_simulator_test \
+    websocket_client_test
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --preset asan-ubsan -j "$jobs"
 fi

@@ -222,10 +222,12 @@ int run(const GatewayOptions& o) {
       const auto end = warm_end + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(o.duration_s));
       Counters c0;
+      std::size_t clients_at_start = 0;
       std::thread timer([&] {
         std::this_thread::sleep_until(warm_end);
         stats.push_latency.reset();
         c0 = sample(stats, injector);
+        clients_at_start = pusher.client_count();
       });
       const std::uint64_t max_backlog =
           o.max_backlog > 0 ? o.max_backlog
@@ -248,7 +250,7 @@ int run(const GatewayOptions& o) {
                        {"rate", o.rate},
                        {"max_backlog", o.rate > 0 ? 0 : max_backlog}};
       out["frame_bytes"] = frame_bytes;
-      out["clients"] = pusher.client_count();
+      out["clients"] = clients_at_start;  // the load clients leave as the window closes
       out["window_s"] = window;
       out["injected"] = c1.injected - c0.injected;
       out["injected_per_s"] = static_cast<double>(c1.injected - c0.injected) / window;

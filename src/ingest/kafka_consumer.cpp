@@ -33,6 +33,23 @@ constexpr auto kStoreInterval = std::chrono::milliseconds(20);
 constexpr auto kRevokeDrainTimeout = std::chrono::seconds(10);
 // At shutdown, pending dead letters get this long; past it their records are read again later.
 constexpr auto kShutdownDrainTimeout = std::chrono::seconds(10);
+// A synchronous commit (on revocation, at shutdown) waits at most this long. librdkafka's own
+// rd_kafka_commit() waits for a coordinator until the session times out (45 s by default) when
+// the broker is away; an offset not committed only means its records are read again.
+constexpr auto kCommitTimeout = std::chrono::seconds(5);
+// Leaving the group at shutdown waits at most this long (rd_kafka_consumer_close() alone was
+// measured blocking 90 s with the broker down); past it the group drops us after
+// session.timeout.ms.
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
+
+// Commit failures expected while the broker or its coordinator is away: retried by the next
+// auto-commit, so not worth a warning each second.
+bool is_transient_commit_error(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR__WAIT_COORD || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+         err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR ||
+         err == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
 
 std::string describe(const rd_kafka_topic_partition_list_t& partitions) {
   std::string out;
@@ -56,7 +73,12 @@ class KafkaConsumer::Impl {
  public:
   Impl(const config::KafkaConfig& config, processing::MessageProcessor& processor,
        observability::GatewayStats& stats, const std::atomic<bool>& stop_requested);
-  ~Impl() { close(); }
+  ~Impl() {
+    close();
+    // close() left the group already, or gave up after kCloseTimeout: either way librdkafka
+    // must not try again (and block) while destroying the handle.
+    rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -67,6 +89,8 @@ class KafkaConsumer::Impl {
   void handle_record(const rd_kafka_message_t& message);
   void on_dead_letter_written(const DeadLetter& letter);
   void store_offsets();
+  // Commits offsets (nullptr: every stored offset) and waits at most kCommitTimeout.
+  rd_kafka_resp_err_t commit_sync(const rd_kafka_topic_partition_list_t* offsets);
   void close();
 
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t& partitions);
@@ -92,6 +116,7 @@ class KafkaConsumer::Impl {
   DeadLetterWriter dead_letters_;
   KafkaHandle consumer_;  // after dead_letters_: destroyed first
   Clock::time_point last_store_ = Clock::now();
+  bool closing_ = false;  // close() has drained and committed: the final revocation need not
   bool closed_ = false;
   bool failed_ = false;  // librdkafka raised a fatal error
 };
@@ -124,7 +149,6 @@ KafkaConsumer::Impl::Impl(const config::KafkaConfig& config,
                                       RD_KAFKA_PARTITION_UA);
   }
   if (const rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
-    closed_ = true;  // nothing joined: there is nothing to close
     throw KafkaError("kafka error: cannot subscribe to " + describe(*topics) + ": " +
                      rd_kafka_err2str(err) + " (check kafka.topics)");
   }
@@ -231,25 +255,63 @@ void KafkaConsumer::Impl::store_offsets() {
   }
 }
 
+rd_kafka_resp_err_t KafkaConsumer::Impl::commit_sync(
+    const rd_kafka_topic_partition_list_t* offsets) {
+  struct Outcome {
+    Impl* self;
+    std::optional<rd_kafka_resp_err_t> err;
+  } outcome{this, std::nullopt};
+  const auto on_result = [](rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* committed, void* opaque) {
+    auto& o = *static_cast<Outcome*>(opaque);
+    o.err = err;
+    o.self->on_commit(err, committed);
+  };
+  const QueueHandle queue(rd_kafka_queue_new(consumer_.get()));
+  if (const rd_kafka_resp_err_t err =
+          rd_kafka_commit_queue(consumer_.get(), offsets, queue.get(), on_result, &outcome)) {
+    return err;
+  }
+  const auto deadline = Clock::now() + kCommitTimeout;
+  while (!outcome.err && Clock::now() < deadline) rd_kafka_queue_poll_callback(queue.get(), 100);
+  // A late result is dropped with the queue and never reaches outcome.
+  return outcome.err.value_or(RD_KAFKA_RESP_ERR__TIMED_OUT);
+}
+
 void KafkaConsumer::Impl::close() {
   if (closed_) return;
   closed_ = true;
+  closing_ = true;
   if (!dead_letters_.flush(kShutdownDrainTimeout)) {
     spdlog::warn("kafka consumer: closing with {} dead-letter writes unacknowledged",
                  dead_letters_.pending());
   }
   store_offsets();
-  spdlog::info("TIMING flushed");
   if (!failed_) {
-    const rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), nullptr, 0);
+    const rd_kafka_resp_err_t err = commit_sync(nullptr);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-      spdlog::warn("kafka consumer: final commit failed: {}", rd_kafka_err2str(err));
+      spdlog::warn(
+          "kafka consumer: final commit failed: {}; uncommitted records will be read "
+          "again",
+          rd_kafka_err2str(err));
     }
   }
-  spdlog::info("TIMING committed");
-  // Leaves the group; the final revocation runs through rebalance_cb.
-  if (const rd_kafka_resp_err_t err = rd_kafka_consumer_close(consumer_.get())) {
-    spdlog::warn("kafka consumer: close: {}", rd_kafka_err2str(err));
+  // Leaves the group, the final revocation running through rebalance_cb; bounded, unlike
+  // rd_kafka_consumer_close(). The destructor then skips librdkafka's own close.
+  const QueueHandle queue(rd_kafka_queue_new(consumer_.get()));
+  if (const ErrorHandle error{rd_kafka_consumer_close_queue(consumer_.get(), queue.get())}) {
+    spdlog::warn("kafka consumer: close: {}", rd_kafka_error_string(error.get()));
+  }
+  const auto deadline = Clock::now() + kCloseTimeout;
+  while (rd_kafka_consumer_closed(consumer_.get()) == 0) {
+    if (Clock::now() >= deadline) {
+      spdlog::warn(
+          "kafka consumer: could not leave the group within {} s (broker away?); the "
+          "group drops this member after session.timeout.ms",
+          std::chrono::duration_cast<std::chrono::seconds>(kCloseTimeout).count());
+      break;
+    }
+    rd_kafka_queue_poll_callback(queue.get(), 100);
   }
   stats_.kafka.group_joined.store(false, std::memory_order_relaxed);
   stats_.kafka.partitions_assigned.store(0, std::memory_order_relaxed);
@@ -295,8 +357,8 @@ void KafkaConsumer::Impl::revoke(rd_kafka_topic_partition_list_t& partitions) {
   const bool lost = rd_kafka_assignment_lost(consumer_.get()) != 0;
   spdlog::info("kafka consumer: {} {}", lost ? "lost" : "revoked", describe(partitions));
   // A lost partition already has another owner: committing for it would fail or, worse,
-  // overwrite the new owner's progress.
-  if (!lost) {
+  // overwrite the new owner's progress. While closing, close() has committed already.
+  if (!lost && !closing_) {
     bool in_flight = false;
     for (int i = 0; i < partitions.cnt; ++i) {
       in_flight = in_flight || offsets_.in_flight(to_topic_partition(partitions.elems[i])) > 0;
@@ -311,10 +373,12 @@ void KafkaConsumer::Impl::revoke(rd_kafka_topic_partition_list_t& partitions) {
                                         partitions.elems[i].partition)
           ->offset = *next;
     }
-    spdlog::info("TIMING revoke commit start");
     if (commit->cnt > 0) {
-      if (const rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), commit.get(), 0)) {
-        spdlog::warn("kafka consumer: commit on revocation failed: {}", rd_kafka_err2str(err));
+      if (const rd_kafka_resp_err_t err = commit_sync(commit.get())) {
+        spdlog::warn(
+            "kafka consumer: commit on revocation failed: {}; the new owner reads the "
+            "uncommitted records again",
+            rd_kafka_err2str(err));
       }
     }
   }
@@ -374,7 +438,8 @@ void KafkaConsumer::Impl::on_commit(rd_kafka_resp_err_t err,
   // __NO_OFFSET: an auto-commit tick with nothing new stored.
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    spdlog::warn("kafka consumer: offset commit failed: {}", rd_kafka_err2str(err));
+    spdlog::log(is_transient_commit_error(err) ? spdlog::level::debug : spdlog::level::warn,
+                "kafka consumer: offset commit failed: {}", rd_kafka_err2str(err));
   }
   if (offsets == nullptr) return;
   std::uint64_t committed = 0;

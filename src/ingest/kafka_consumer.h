@@ -32,9 +32,10 @@ class KafkaConsumer {
   KafkaConsumer& operator=(const KafkaConsumer&) = delete;
 
   // Polls until request_stop(), carrying on while brokers are away (librdkafka reconnects).
-  // On the way out: waits a bounded time for pending dead-letter writes, commits the stored
-  // offsets synchronously and closes the consumer (leaving the group). Call once. Throws
-  // KafkaError only if librdkafka reports the consumer unusable (a fatal error).
+  // On the way out: waits for pending dead-letter writes (at most 10 s), commits the stored
+  // offsets synchronously (at most 5 s) and leaves the group (at most 5 s), so a stop with the
+  // broker away still ends; what was not committed is read again by the next owner. Call once.
+  // Throws KafkaError only if librdkafka reports the consumer unusable (a fatal error).
   void run();
 
   // Makes run() return within about one poll timeout (100 ms). Thread-safe and async-signal-safe:

@@ -16,6 +16,7 @@ struct RdKafkaDeleter {
   void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
   void operator()(rd_kafka_headers_t* headers) const { rd_kafka_headers_destroy(headers); }
   void operator()(rd_kafka_error_t* error) const { rd_kafka_error_destroy(error); }
+  void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
 };
 
 using KafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
@@ -24,5 +25,6 @@ using PartitionListHandle = std::unique_ptr<rd_kafka_topic_partition_list_t, RdK
 using MessageHandle = std::unique_ptr<rd_kafka_message_t, RdKafkaDeleter>;
 using HeadersHandle = std::unique_ptr<rd_kafka_headers_t, RdKafkaDeleter>;
 using ErrorHandle = std::unique_ptr<rd_kafka_error_t, RdKafkaDeleter>;
+using QueueHandle = std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter>;
 
 }  // namespace iiot::ingest

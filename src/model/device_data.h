@@ -21,6 +21,10 @@ struct SensorReading {
   std::string name;
   double value = 0.0;
   std::optional<std::string> unit;  // absent or null in the record -> nullopt
+  // The value's JSON number exactly as the record wrote it ("60.0", "1.25e3"): frames repeat it
+  // so that clients see what the device sent. Empty when the reading did not come from a record;
+  // frames then write value in its shortest form.
+  std::string value_text;
 };
 
 struct DeviceData {
@@ -28,7 +32,7 @@ struct DeviceData {
   std::string device_type;
   std::string location;  // "" when absent
   DeviceStatus status = DeviceStatus::kOnline;
-  std::string timestamp;  // the record's RFC 3339 string, unchanged
+  std::string timestamp;               // the record's RFC 3339 string, unchanged
   std::vector<SensorReading> sensors;  // in record order
 };
 

@@ -75,7 +75,8 @@ SharedFrame encode_device_data(const DeviceData& data) {
   std::size_t size = kDeviceFrameOverhead + data.timestamp.size() + data.device_id.size() +
                      data.device_type.size() + data.location.size();
   for (const SensorReading& sensor : data.sensors) {
-    size += kSensorOverhead + sensor.name.size() + (sensor.unit ? sensor.unit->size() : 0);
+    size += kSensorOverhead + sensor.name.size() + sensor.value_text.size() +
+            (sensor.unit ? sensor.unit->size() : 0);
   }
   auto frame = std::make_shared<std::string>();
   std::string& out = *frame;
@@ -95,7 +96,11 @@ SharedFrame encode_device_data(const DeviceData& data) {
     if (i != 0) out.push_back(',');
     append_string(out, sensor.name);
     out.append(R"(:{"value":)");
-    json_text::append_number(out, sensor.value);
+    if (sensor.value_text.empty()) {
+      json_text::append_number(out, sensor.value);
+    } else {
+      out.append(sensor.value_text);  // the record's own JSON number, checked when it was read
+    }
     if (sensor.unit) {
       out.append(R"(,"unit":)");
       append_string(out, *sensor.unit);

@@ -1,6 +1,7 @@
 #include "model/json_text.h"
 
 #include <array>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serializer.hpp>
 #include <charconv>
@@ -43,6 +44,24 @@ boost::json::value parse(std::string_view text, boost::json::storage_ptr memory,
     return nullptr;
   }
   return parser.release();
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  unsigned char memory[256];
+  boost::json::monotonic_resource resource(memory);
+  std::string error;
+  const boost::json::value value = parse(text, &resource, error);
+  if (!error.empty()) return std::nullopt;
+  switch (value.kind()) {
+    case boost::json::kind::int64:
+      return static_cast<double>(value.get_int64());
+    case boost::json::kind::uint64:
+      return static_cast<double>(value.get_uint64());
+    case boost::json::kind::double_:
+      return value.get_double();
+    default:
+      return std::nullopt;
+  }
 }
 
 void append_string(std::string& out, std::string_view s) {

@@ -5,6 +5,7 @@
 
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,11 @@ namespace iiot::model::json_text {
 // sets error to "invalid JSON: <Boost's reason> at byte <offset>".
 boost::json::value parse(std::string_view text, boost::json::storage_ptr memory,
                          std::string& error);
+
+// Reads text as exactly one JSON number the way the parse above would: an integer beyond 64 bits
+// as the nearest double, a literal beyond the double range (1e999) as an infinity. nullopt if text
+// is not a JSON number.
+std::optional<double> parse_number(std::string_view text);
 
 // Appends s as a quoted, escaped JSON string.
 void append_string(std::string& out, std::string_view s);

@@ -1,22 +1,23 @@
 #include "model/record_decoder.h"
 
 #include <array>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/value.hpp>
 #include <chrono>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "model/json_text.h"
+#include "model/record_json.h"
 
 namespace iiot::model {
 namespace {
 
-namespace json = boost::json;
+using record_json::Field;
+using record_json::FieldValue;
+using record_json::Kind;
 
 constexpr std::size_t kMaxSensors = 256;
+static_assert(kMaxSensors <= record_json::kSensorFactsCapacity);
 
 constexpr std::array<bool, 256> make_device_id_charset() {
   std::array<bool, 256> allowed{};
@@ -28,7 +29,8 @@ constexpr std::array<bool, 256> make_device_id_charset() {
 }
 constexpr std::array<bool, 256> kDeviceIdCharset = make_device_id_charset();
 
-// The text is valid UTF-8 (Boost.JSON checked it), so code points are the non-continuation bytes.
+// The text is valid UTF-8 (the JSON reader checked it), so code points are the non-continuation
+// bytes.
 std::size_t code_points(std::string_view s) {
   std::size_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -43,174 +45,135 @@ bool chars_within(std::string_view s, std::size_t min_chars, std::size_t max_cha
   return n >= min_chars && n <= max_chars;
 }
 
-std::string_view view(const json::string& s) {
-  return {s.data(), s.size()};
+bool absent_or_null(Kind kind) {
+  return kind == Kind::kAbsent || kind == Kind::kNull;
 }
 
-// Reads the fields of one record object in a fixed order; the first failure wins so that a record
+// Judges the fields of one record in a fixed order; the first failure wins so that a record
 // always gets the same reason. Every accessor returns an empty value once a failure is recorded.
 // A JSON null counts as absent, for required fields too ("device_id: required").
 class RecordReader {
  public:
-  explicit RecordReader(const json::object& object) {
-    // One pass over the record (cheaper than a lookup per field); unknown fields are skipped.
-    for (const json::key_value_pair& entry : object) {
-      const std::string_view key(entry.key().data(), entry.key().size());
-      for (std::size_t i = 0; i < kKnownFields.size(); ++i) {
-        if (kKnownFields[i] == key) {
-          values_[i] = &entry.value();
-          break;
-        }
-      }
-    }
-  }
+  explicit RecordReader(record_json::Record& record) : record_(record) {}
 
   bool failed() const { return !error_.empty(); }
   std::string take_error() { return std::move(error_); }
 
-  std::string_view required_text(std::string_view key, std::size_t min_chars,
-                                 std::size_t max_chars) {
-    const json::string* s = string_field(key, Presence::kRequired);
+  std::string_view required_text(Field key, std::size_t min_chars, std::size_t max_chars) {
+    const std::string_view* s = string_field(key, Presence::kRequired);
     if (s == nullptr) return {};
-    if (!chars_within(view(*s), min_chars, max_chars)) {
+    if (!chars_within(*s, min_chars, max_chars)) {
       return fail(key, "must be " + std::to_string(min_chars) + ".." + std::to_string(max_chars) +
                            " chars");
     }
-    return view(*s);
+    return *s;
   }
 
-  std::optional<std::string_view> optional_text(std::string_view key, std::size_t max_chars) {
-    const json::string* s = string_field(key, Presence::kOptional);
+  std::optional<std::string_view> optional_text(Field key, std::size_t max_chars) {
+    const std::string_view* s = string_field(key, Presence::kOptional);
     if (s == nullptr) return std::nullopt;
-    if (!chars_within(view(*s), 0, max_chars)) {
+    if (!chars_within(*s, 0, max_chars)) {
       fail(key, "must be 0.." + std::to_string(max_chars) + " chars");
       return std::nullopt;
     }
-    return view(*s);
+    return *s;
   }
 
   std::string_view device_id() {
-    constexpr std::string_view kKey = "device_id";
-    const json::string* s = string_field(kKey, Presence::kRequired);
+    constexpr Field kKey = Field::kDeviceId;
+    const std::string_view* s = string_field(kKey, Presence::kRequired);
     if (s == nullptr) return {};
     bool ok = !s->empty() && s->size() <= 128;
     for (char c : *s) ok = ok && kDeviceIdCharset[static_cast<unsigned char>(c)];
     if (!ok) return fail(kKey, "must be 1..128 chars of [A-Za-z0-9._:/-]");
-    return view(*s);
+    return *s;
   }
 
   std::string_view timestamp() {
-    constexpr std::string_view kKey = "timestamp";
-    const json::string* s = string_field(kKey, Presence::kRequired);
+    constexpr Field kKey = Field::kTimestamp;
+    const std::string_view* s = string_field(kKey, Presence::kRequired);
     if (s == nullptr) return {};
-    if (!is_rfc3339(view(*s))) {
-      return fail(kKey, "must be RFC 3339 (got " + json_text::quoted_excerpt(view(*s)) + ")");
+    if (!is_rfc3339(*s)) {
+      return fail(kKey, "must be RFC 3339 (got " + json_text::quoted_excerpt(*s) + ")");
     }
-    return view(*s);
+    return *s;
   }
 
   DeviceStatus status() {
-    constexpr std::string_view kKey = "status";
-    const json::string* s = string_field(kKey, Presence::kOptional);
+    constexpr Field kKey = Field::kStatus;
+    const std::string_view* s = string_field(kKey, Presence::kOptional);
     if (s == nullptr) return DeviceStatus::kOnline;
-    if (auto status = parse_status(view(*s))) return *status;
+    if (auto status = parse_status(*s)) return *status;
     fail(kKey, "must be one of online, offline, maintenance, error (got " +
-                   json_text::quoted_excerpt(view(*s)) + ")");
+                   json_text::quoted_excerpt(*s) + ")");
     return DeviceStatus::kOnline;
   }
 
   Severity severity() {
-    constexpr std::string_view kKey = "severity";
-    const json::string* s = string_field(kKey, Presence::kRequired);
+    constexpr Field kKey = Field::kSeverity;
+    const std::string_view* s = string_field(kKey, Presence::kRequired);
     if (s == nullptr) return Severity::kInfo;
-    if (auto severity = parse_severity(view(*s))) return *severity;
+    if (auto severity = parse_severity(*s)) return *severity;
     fail(kKey, "must be one of info, warning, error, critical (got " +
-                   json_text::quoted_excerpt(view(*s)) + ")");
+                   json_text::quoted_excerpt(*s) + ")");
     return Severity::kInfo;
   }
 
+  // The readings were built while the JSON was read; here they are judged in record order.
   std::vector<SensorReading> sensors() {
-    constexpr std::string_view kKey = "sensors";
-    std::vector<SensorReading> out;
-    const json::value* v = field(kKey, Presence::kRequired);
-    if (v == nullptr) return out;
-    const json::object* sensors = v->if_object();
-    if (sensors == nullptr) {
+    constexpr Field kKey = Field::kSensors;
+    const FieldValue* v = field(kKey, Presence::kRequired);
+    if (v == nullptr) return {};
+    if (v->kind != Kind::kObject) {
       fail(kKey, "must be an object");
-      return out;
+      return {};
     }
-    if (sensors->empty() || sensors->size() > kMaxSensors) {
-      fail(kKey, "must have 1..256 entries (got " + std::to_string(sensors->size()) + ")");
-      return out;
+    std::vector<SensorReading>& readings = record_.sensors;
+    if (readings.empty() || readings.size() > kMaxSensors) {
+      fail(kKey, "must have 1..256 entries (got " + std::to_string(readings.size()) + ")");
+      return {};
     }
-    out.reserve(sensors->size());
-    for (const json::key_value_pair& entry : *sensors) {
-      if (!sensor(entry.key(), entry.value(), out)) break;
+    for (std::size_t i = 0; i < readings.size(); ++i) {
+      if (!sensor(readings[i].name, record_.sensor_facts[i])) return {};
     }
-    return out;
+    return std::move(readings);
   }
 
  private:
   enum class Presence { kRequired, kOptional };
 
-  const json::value* field(std::string_view key, Presence presence) {
+  const FieldValue* field(Field key, Presence presence) {
     if (failed()) return nullptr;
-    const json::value* v = nullptr;
-    for (std::size_t i = 0; i < kKnownFields.size(); ++i) {
-      if (kKnownFields[i] == key) v = values_[i];
-    }
-    if (v != nullptr && v->is_null()) v = nullptr;
+    const FieldValue* v = &record_[key];
+    if (absent_or_null(v->kind)) v = nullptr;
     if (v == nullptr && presence == Presence::kRequired) fail(key, "required");
     return v;
   }
 
-  const json::string* string_field(std::string_view key, Presence presence) {
-    const json::value* v = field(key, presence);
+  const std::string_view* string_field(Field key, Presence presence) {
+    const FieldValue* v = field(key, presence);
     if (v == nullptr) return nullptr;
-    const json::string* s = v->if_string();
-    if (s == nullptr) fail(key, "must be a string");
-    return s;
+    if (v->kind != Kind::kString) {
+      fail(key, "must be a string");
+      return nullptr;
+    }
+    return &v->text;
   }
 
-  bool sensor(json::string_view name, const json::value& v, std::vector<SensorReading>& out) {
-    const json::object* reading = v.if_object();
-    if (reading == nullptr) return fail_sensor(name, "", "must be an object");
-
-    const json::value* value = nullptr;
-    const json::value* unit_value = nullptr;
-    for (const json::key_value_pair& entry : *reading) {
-      if (entry.key() == "value") {
-        value = &entry.value();
-      } else if (entry.key() == "unit") {
-        unit_value = &entry.value();
-      }
+  bool sensor(std::string_view name, const record_json::SensorFacts& facts) {
+    if (facts.entry != Kind::kObject) return fail_sensor(name, "", "must be an object");
+    if (absent_or_null(facts.value)) return fail_sensor(name, ".value", "required");
+    if (facts.value != Kind::kNumber) return fail_sensor(name, ".value", "must be a number");
+    // Boost.JSON read an out-of-range literal such as 1e999 as infinity.
+    if (!facts.finite) return fail_sensor(name, ".value", "must be a finite number");
+    if (!absent_or_null(facts.unit) && facts.unit != Kind::kString) {
+      return fail_sensor(name, ".unit", "must be a string");
     }
-    if (value == nullptr || value->is_null()) return fail_sensor(name, ".value", "required");
-    double number = 0.0;
-    switch (value->kind()) {
-      case json::kind::int64:
-        number = static_cast<double>(value->get_int64());
-        break;
-      case json::kind::uint64:
-        number = static_cast<double>(value->get_uint64());
-        break;
-      case json::kind::double_:
-        number = value->get_double();
-        // Boost.JSON reads an out-of-range literal such as 1e999 as infinity.
-        if (!std::isfinite(number)) return fail_sensor(name, ".value", "must be a finite number");
-        break;
-      default:
-        return fail_sensor(name, ".value", "must be a number");
-    }
-
-    std::optional<std::string> unit;
-    if (unit_value != nullptr && !unit_value->is_null()) {
-      const json::string* s = unit_value->if_string();
-      if (s == nullptr) return fail_sensor(name, ".unit", "must be a string");
-      unit.emplace(s->data(), s->size());
-    }
-    out.push_back(SensorReading{std::string(name.data(), name.size()), number, std::move(unit)});
     return true;
+  }
+
+  std::string_view fail(Field key, std::string_view what) {
+    return fail(record_json::name_of(key), what);
   }
 
   std::string_view fail(std::string_view key, std::string_view what) {
@@ -219,19 +182,15 @@ class RecordReader {
     return {};
   }
 
-  bool fail_sensor(json::string_view name, std::string_view suffix, std::string_view what) {
+  bool fail_sensor(std::string_view name, std::string_view suffix, std::string_view what) {
     std::string path = "sensors.";
-    path += json_text::excerpt(std::string_view(name.data(), name.size()));
+    path += json_text::excerpt(name);
     path += suffix;
     fail(path, what);
     return false;
   }
 
-  static constexpr std::array<std::string_view, 10> kKnownFields{
-      "device_id", "device_type", "location", "status", "timestamp",
-      "sensors",   "alert_id",    "severity", "title",  "description"};
-
-  std::array<const json::value*, kKnownFields.size()> values_{};
+  record_json::Record& record_;
   std::string error_;
 };
 
@@ -240,18 +199,29 @@ std::optional<std::string> owned(std::optional<std::string_view> text) {
   return std::string(*text);
 }
 
-// Parses text as one JSON object into stack memory and hands it to decode. The parsed tree lives
-// only for the call: decode copies what it keeps.
+// Records up to this size are read by a reader that the thread keeps, so that simdjson's buffers
+// are allocated once rather than per record (the decoders are free functions: there is no object
+// to own it). A larger record gets a reader of its own, which does not keep its memory afterwards.
+constexpr std::size_t kKeptReaderMaxBytes = 64 * 1024;
+
+// Reads text as one JSON object and hands its fields to decode, which copies what it keeps: the
+// views die with the next record.
 template <typename T, typename Decode>
-DecodeResult<T> with_record_object(std::string_view text, Decode decode) {
-  unsigned char tree_buffer[4096];
-  json::monotonic_resource tree_memory(tree_buffer);
-  std::string error;
-  const json::value record = json_text::parse(text, &tree_memory, error);
-  if (!error.empty()) return DecodeResult<T>::failure(std::move(error));
-  const json::object* object = record.if_object();
-  if (object == nullptr) return DecodeResult<T>::failure("record must be a JSON object");
-  return decode(*object);
+DecodeResult<T> with_record(std::string_view text, record_json::Sensors sensors, Decode decode) {
+  const auto read_and_decode = [&](record_json::Reader& reader) -> DecodeResult<T> {
+    record_json::Record record;
+    std::string error;
+    if (!reader.read(text, sensors, record, error)) {
+      return DecodeResult<T>::failure(std::move(error));
+    }
+    return decode(record);
+  };
+  if (text.size() > kKeptReaderMaxBytes) {
+    record_json::Reader reader;
+    return read_and_decode(reader);
+  }
+  thread_local record_json::Reader kept_reader;
+  return read_and_decode(kept_reader);
 }
 
 struct Rfc3339Parts {
@@ -337,34 +307,35 @@ std::optional<Rfc3339Parts> parse_rfc3339(std::string_view s) {
 // The values are built in place from the record's text; braced initialisers are evaluated in
 // order, so the reader checks the fields in contract order and the first failure is reported.
 DecodeResult<DeviceData> decode_device_data(std::string_view text) {
-  return with_record_object<DeviceData>(text, [](const json::object& object) {
-    RecordReader reader(object);
-    DeviceData data{
-        .device_id = std::string(reader.device_id()),
-        .device_type = std::string(reader.required_text("device_type", 1, 64)),
-        .location = std::string(reader.optional_text("location", 128).value_or("")),
-        .status = reader.status(),
-        .timestamp = std::string(reader.timestamp()),
-        .sensors = reader.sensors(),
-    };
-    if (reader.failed()) return DecodeResult<DeviceData>::failure(reader.take_error());
-    return DecodeResult<DeviceData>(std::move(data));
-  });
+  return with_record<DeviceData>(
+      text, record_json::Sensors::kRead, [](record_json::Record& record) {
+        RecordReader reader(record);
+        DeviceData data{
+            .device_id = std::string(reader.device_id()),
+            .device_type = std::string(reader.required_text(Field::kDeviceType, 1, 64)),
+            .location = std::string(reader.optional_text(Field::kLocation, 128).value_or("")),
+            .status = reader.status(),
+            .timestamp = std::string(reader.timestamp()),
+            .sensors = reader.sensors(),
+        };
+        if (reader.failed()) return DecodeResult<DeviceData>::failure(reader.take_error());
+        return DecodeResult<DeviceData>(std::move(data));
+      });
 }
 
 DecodeResult<Alert> decode_alert(std::string_view text) {
-  return with_record_object<Alert>(text, [](const json::object& object) {
-    RecordReader reader(object);
+  return with_record<Alert>(text, record_json::Sensors::kSkip, [](record_json::Record& record) {
+    RecordReader reader(record);
     Alert alert{
-        .alert_id = std::string(reader.required_text("alert_id", 1, 128)),
+        .alert_id = std::string(reader.required_text(Field::kAlertId, 1, 128)),
         .device_id = std::string(reader.device_id()),
         .severity = reader.severity(),
-        .title = std::string(reader.required_text("title", 1, 256)),
-        .description = std::string(reader.optional_text("description", 4096).value_or("")),
+        .title = std::string(reader.required_text(Field::kTitle, 1, 256)),
+        .description = std::string(reader.optional_text(Field::kDescription, 4096).value_or("")),
         // Section 1 gives these no length rule for alerts: the device record's maxima apply, and
         // an empty string is kept as given (only absence triggers enrichment).
-        .device_type = owned(reader.optional_text("device_type", 64)),
-        .location = owned(reader.optional_text("location", 128)),
+        .device_type = owned(reader.optional_text(Field::kDeviceType, 64)),
+        .location = owned(reader.optional_text(Field::kLocation, 128)),
         .timestamp = std::string(reader.timestamp()),
     };
     if (reader.failed()) return DecodeResult<Alert>::failure(reader.take_error());

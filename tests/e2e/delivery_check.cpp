@@ -13,11 +13,11 @@ namespace {
 constexpr auto kSettlePause = std::chrono::milliseconds(300);
 
 std::string figures(const boost::json::object& s, std::int64_t received) {
-  return "total_messages=" + std::to_string(stat(s, "total_messages")) +
-         " queue_size=" + std::to_string(stat(s, "queue_size")) +
-         " push_success_count=" + std::to_string(stat(s, "push_success_count")) +
-         " push_failure_count=" + std::to_string(stat(s, "push_failure_count")) +
-         " dropped_messages=" + std::to_string(stat(s, "dropped_messages")) +
+  return "total_messages=" + std::to_string(stat_value(s, "total_messages")) +
+         " queue_size=" + std::to_string(stat_value(s, "queue_size")) +
+         " push_success_count=" + std::to_string(stat_value(s, "push_success_count")) +
+         " push_failure_count=" + std::to_string(stat_value(s, "push_failure_count")) +
+         " dropped_messages=" + std::to_string(stat_value(s, "dropped_messages")) +
          " events received by the clients=" + std::to_string(received);
 }
 }  // namespace
@@ -28,11 +28,11 @@ boost::json::object wait_consumed(unsigned short port, std::int64_t records,
   if (!eventually(
           [&] {
             stats = get_stats(port);
-            return stat(stats, "total_messages") >= records;
+            return stat_value(stats, "total_messages") >= records;
           },
           timeout, 20ms)) {
     throw std::runtime_error("the gateway consumed " +
-                             std::to_string(stat(stats, "total_messages")) + " of " +
+                             std::to_string(stat_value(stats, "total_messages")) + " of " +
                              std::to_string(records) + " records in time");
   }
   return stats;
@@ -46,9 +46,9 @@ boost::json::object wait_settled(unsigned short port, std::int64_t records,
   auto settled = [&] {
     stats = get_stats(port);
     received = events_received();
-    return stat(stats, "total_messages") >= records && stat(stats, "queue_size") == 0 &&
-           stat(stats, "dropped_messages") == 0 &&
-           stat(stats, "push_success_count") == received;
+    return stat_value(stats, "total_messages") >= records && stat_value(stats, "queue_size") == 0 &&
+           stat_value(stats, "dropped_messages") == 0 &&
+           stat_value(stats, "push_success_count") == received;
   };
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

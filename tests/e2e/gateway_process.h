@@ -22,9 +22,9 @@ namespace iiot::e2e {
 // Every test runs with these defaults unless it overrides them: host 127.0.0.1, a free port,
 // worker_count 2, auto_offset_reset earliest, a unique group id, fetch.wait.max.ms 5.
 struct GatewaySettings {
-  std::map<std::string, std::string> websocket;
-  std::map<std::string, std::string> processor;
-  std::map<std::string, std::string> kafka;  // scalar keys beside brokers/topics/group_id
+  std::map<std::string, std::string> websocket = {};
+  std::map<std::string, std::string> processor = {};
+  std::map<std::string, std::string> kafka = {};  // scalar keys beside brokers/topics/group_id
 };
 
 class GatewayProcess {

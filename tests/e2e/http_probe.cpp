@@ -105,7 +105,7 @@ std::optional<double> metric_value(const std::string& exposition, const std::str
   return std::nullopt;
 }
 
-std::int64_t stat(const boost::json::object& stats, const char* key) {
+std::int64_t stat_value(const boost::json::object& stats, const char* key) {
   const boost::json::value* v = stats.if_contains(key);
   if (v == nullptr) throw std::runtime_error(std::string("/stats has no ") + key);
   if (v->is_int64()) return v->as_int64();

@@ -40,6 +40,6 @@ boost::json::object get_stats(unsigned short port);
 std::optional<double> metric_value(const std::string& exposition, const std::string& name);
 
 // A /stats counter as an integer (throws if absent or not a number).
-std::int64_t stat(const boost::json::object& stats, const char* key);
+std::int64_t stat_value(const boost::json::object& stats, const char* key);
 
 }  // namespace iiot::e2e

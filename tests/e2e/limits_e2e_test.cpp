@@ -1,1 +1,120 @@
+// Closing and limits (CONTRACT section 2 "Closing and limits", section 6 check_origin): 503 past
+// max_connections, 403 for a foreign or missing Origin, close 1009 for an oversized frame, 1003
+// for a binary frame, 1007 for invalid UTF-8.
 #include <gtest/gtest.h>
+
+#include <memory>
+
+#include "gateway_process.h"
+#include "http_probe.h"
+#include "kafka_fixture.h"
+#include "ws_test_client.h"
+
+namespace iiot::e2e {
+namespace {
+
+// Waits until the server closes the client and returns the close code it sent (0 if none).
+int close_code_after(WsTestClient& client) {
+  if (!client.wait_closed(15s)) return -1;
+  const CloseInfo info = *client.close_info();
+  if (info.code == 0) ADD_FAILURE() << "ended without a close frame: " << info.error;
+  return info.code;
+}
+
+std::int64_t active_clients(unsigned short port) {
+  return stat_value(get_stats(port), "active_clients");
+}
+
+TEST(LimitsE2E, HandshakesPastMaxConnectionsAreAnswered503) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics, {.websocket = {{"max_connections", "2"}}});
+  auto first = std::make_unique<WsTestClient>(gateway.port());
+  WsTestClient second(gateway.port());
+  first->client_id();
+  second.client_id();
+
+  const HttpResponse refused = upgrade_request(gateway.port(), "/ws", std::nullopt);
+  EXPECT_EQ(refused.status, 503) << refused.error << refused.body;
+  try {
+    WsTestClient third(gateway.port());
+    ADD_FAILURE() << "a third connection was accepted";
+  } catch (const HandshakeError& e) {
+    EXPECT_EQ(e.status, 503) << e.what();
+  }
+  // The HTTP endpoints are not connections in this sense.
+  EXPECT_EQ(http_get(gateway.port(), "/health").status, 200);
+
+  // A freed slot is usable again.
+  first->close();
+  first.reset();
+  ASSERT_TRUE(eventually([&] { return active_clients(gateway.port()) == 1; }, 15s));
+  WsTestClient again(gateway.port());
+  EXPECT_FALSE(again.client_id().empty());
+}
+
+TEST(LimitsE2E, CheckOriginRefusesForeignAndMissingOriginsWith403) {
+  TestTopics topics(1);
+  GatewayProcess gateway(
+      topics, {.websocket = {{"check_origin", "true"},
+                             {"allowed_origins", R"(["http://good.example", "https://b.example"])"}}});
+  EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "http://evil.example").status, 403);
+  EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "http://good.example.evil").status, 403);
+  EXPECT_EQ(upgrade_request(gateway.port(), "/ws", std::nullopt).status, 403);
+  try {
+    WsTestClient foreign(gateway.port(), {.origin = "http://evil.example"});
+    ADD_FAILURE() << "a foreign origin was accepted";
+  } catch (const HandshakeError& e) {
+    EXPECT_EQ(e.status, 403) << e.what();
+  }
+  EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "https://b.example").status, 101);
+  WsTestClient allowed(gateway.port(), {.origin = "http://good.example"});
+  EXPECT_FALSE(allowed.client_id().empty());
+  EXPECT_EQ(allowed.request(R"({"type":"ping"})", "pong").at("type").as_string(), "pong");
+}
+
+TEST(LimitsE2E, AStarInAllowedOriginsAllowsAnyOrigin) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics, {.websocket = {{"check_origin", "true"},
+                                                {"allowed_origins", R"(["*"])"}}});
+  EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "http://anything.example").status, 101);
+  WsTestClient client(gateway.port(), {.origin = "http://other.example"});
+  EXPECT_FALSE(client.client_id().empty());
+}
+
+TEST(LimitsE2E, AFrameLargerThanMaxMessageSizeIsClosedWith1009) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics, {.websocket = {{"max_message_size", "256"}}});
+  WsTestClient client(gateway.port());
+  client.client_id();
+  // A frame within the limit is served.
+  const std::string small = R"({"type":"ping","pad":")" + std::string(200, 'x') + "\"}";
+  ASSERT_LE(small.size(), 256u);
+  EXPECT_EQ(client.request(small, "pong").at("type").as_string(), "pong");
+
+  client.send_text(R"({"type":"ping","pad":")" + std::string(1024, 'x') + "\"}");
+  EXPECT_EQ(close_code_after(client), 1009);
+  EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
+}
+
+TEST(LimitsE2E, ABinaryFrameIsClosedWith1003) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics);
+  WsTestClient client(gateway.port());
+  client.client_id();
+  client.send_binary(std::string("\x01\x02\x03{\"type\":\"ping\"}", 18));
+  EXPECT_EQ(close_code_after(client), 1003);
+  EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
+}
+
+TEST(LimitsE2E, InvalidUtf8TextIsClosedWith1007) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics);
+  WsTestClient client(gateway.port());
+  client.client_id();
+  client.send_text("{\"type\":\"ping\",\"x\":\"\xc3\x28\xff\"}");
+  EXPECT_EQ(close_code_after(client), 1007);
+  EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
+}
+
+}  // namespace
+}  // namespace iiot::e2e

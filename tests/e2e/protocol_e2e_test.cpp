@@ -77,7 +77,7 @@ TEST(ProtocolE2E, HealthReadyAndEveryStatsField) {
   }
   // Both topics, two partitions each, are assigned to this only member of the group.
   EXPECT_EQ(kafka.at("partitions_assigned").to_number<int>(), 4);
-  EXPECT_EQ(stat(stats, "queue_capacity"), 1000);
+  EXPECT_EQ(stat_value(stats, "queue_capacity"), 1000);
 
   HttpResponse metrics = http_get(gateway.port(), "/metrics");
   EXPECT_EQ(metrics.status, 200);

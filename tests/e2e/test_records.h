@@ -12,7 +12,7 @@
 namespace iiot::e2e {
 
 struct DeviceRecord {
-  std::string device_id;
+  std::string device_id = {};
   std::string device_type = "sensor";
   std::string location = "Building-A";
   std::uint64_t seq = 0;
@@ -21,8 +21,8 @@ struct DeviceRecord {
 };
 
 struct AlertRecord {
-  std::string alert_id;
-  std::string device_id;
+  std::string alert_id = {};
+  std::string device_id = {};
   std::string severity = "warning";
   std::optional<std::string> device_type = "sensor";  // nullopt: field absent
   std::optional<std::string> location = "Building-A";

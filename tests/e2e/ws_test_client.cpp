@@ -124,6 +124,23 @@ struct WsTestClient::Impl {
     schedule_read();
   }
 
+  // Closes the socket and stops the io thread. Beast may keep a timer of its own pending after a
+  // failed handshake, so the thread is stopped rather than left to run out of work.
+  void stop() {
+    std::promise<void> closed_socket;
+    net::post(io, [this, &closed_socket] {
+      delay_timer.cancel();
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(ws).socket().close(ignored);
+      closed_socket.set_value();
+    });
+    closed_socket.get_future().wait_for(kIoTimeout);
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+
   bool ended() const {
     std::lock_guard lock(mutex);
     return closed.has_value();
@@ -213,32 +230,12 @@ WsTestClient::WsTestClient(unsigned short port, WsClientOptions options)
     }
   }
   if (!failure.empty()) {
-    net::post(im.io, [&im] {
-      beast::error_code ignored;
-      beast::get_lowest_layer(im.ws).socket().close(ignored);
-    });
-    im.work.reset();
-    im.thread.join();
+    im.stop();
     throw HandshakeError(failure, status);
   }
 }
 
-WsTestClient::~WsTestClient() {
-  Impl& im = *impl_;
-  net::post(im.io, [&im] {
-    im.delay_timer.cancel();
-    beast::error_code ignored;
-    beast::get_lowest_layer(im.ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(im.ws).socket().close(ignored);
-  });
-  im.work.reset();
-  // Every pending operation ends with an error once the socket is closed; a stuck one is stopped.
-  auto joined = std::async(std::launch::async, [&im] { im.thread.join(); });
-  if (joined.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-    im.io.stop();
-    joined.wait();
-  }
-}
+WsTestClient::~WsTestClient() { impl_->stop(); }
 
 void WsTestClient::send_text(std::string_view text) { impl_->send(std::string(text), false); }
 

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 struct WsClientOptions {
   std::string path = "/ws";
-  std::optional<std::string> origin;  // Origin header, absent by default
+  std::optional<std::string> origin = {};  // Origin header, absent by default
   int receive_buffer_bytes = 0;       // SO_RCVBUF set before connecting; 0 keeps the default
   bool compression = false;           // offer permessage-deflate
 };
@@ -65,7 +65,8 @@ class WsTestClient {
   std::size_t frame_count() const;
 
   // Waits until predicate(frames so far) holds; false after timeout (or once the connection has
-  // ended without it holding).
+  // ended without it holding). The predicate runs under the client's lock: it must not call the
+  // client.
   bool wait_until(const std::function<bool(const std::vector<ReceivedFrame>&)>& predicate,
                   std::chrono::milliseconds timeout);
   // Waits for the first frame of `type` at index >= cursor; moves cursor past it.
