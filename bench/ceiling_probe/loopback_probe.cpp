@@ -41,9 +41,13 @@ struct SharedState {
   throw std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
-double cpu_now() { return process_cpu_times().total(); }
+double cpu_now() {
+  return process_cpu_times().total();
+}
 
 // The receiver process: connects, then drains until told to stop (or the parent is gone).
 [[noreturn]] void receiver_main(const ProbeOptions& o, SharedState& shared, sockaddr_in address,
@@ -79,8 +83,8 @@ double cpu_now() { return process_cpu_times().total(); }
         std::uint64_t got = 0;
         for (int e = 0; e < n; ++e) {
           for (;;) {
-            const ssize_t r = recv(events[static_cast<std::size_t>(e)].data.fd, buffer.data(),
-                                   buffer.size(), 0);
+            const ssize_t r =
+                recv(events[static_cast<std::size_t>(e)].data.fd, buffer.data(), buffer.size(), 0);
             if (r <= 0) break;
             got += static_cast<std::uint64_t>(r);
             if (static_cast<std::size_t>(r) < buffer.size()) break;
@@ -123,7 +127,9 @@ void sender_loop(const ProbeOptions& o, const std::vector<int>& fds, std::size_t
 
 }  // namespace
 
-std::string to_string(ProbeMode mode) { return mode == ProbeMode::kSend ? "send" : "writev"; }
+std::string to_string(ProbeMode mode) {
+  return mode == ProbeMode::kSend ? "send" : "writev";
+}
 
 ProbeResult run_probe(const ProbeOptions& o) {
   const std::uint64_t limit = raise_open_file_limit();
@@ -131,8 +137,8 @@ ProbeResult run_probe(const ProbeOptions& o) {
     throw std::runtime_error("--connections " + std::to_string(o.connections) +
                              " needs more open files than the limit " + std::to_string(limit));
   }
-  void* memory = mmap(nullptr, sizeof(SharedState), PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* memory =
+      mmap(nullptr, sizeof(SharedState), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) fail("mmap");
   auto* shared = new (memory) SharedState();
 

@@ -30,10 +30,10 @@ struct ProbeResult {
   std::uint64_t received_bytes = 0;
   double frames_per_s = 0;
   double bytes_per_s = 0;
-  double syscalls_per_s = 0;  // send/writev calls by the senders in the window
+  double syscalls_per_s = 0;      // send/writev calls by the senders in the window
   std::uint64_t would_block = 0;  // calls answered EAGAIN (the socket was full)
-  double sender_cpu_s = 0;    // this process, in the window
-  double receiver_cpu_s = 0;  // the receiver process, in the window
+  double sender_cpu_s = 0;        // this process, in the window
+  double receiver_cpu_s = 0;      // the receiver process, in the window
 };
 
 // Throws std::runtime_error on set-up failures (sockets, fork, limits).

@@ -8,11 +8,7 @@ EventInjector::EventInjector(processing::MessageProcessor& processor,
                              const push::DataPusher& pusher,
                              const observability::GatewayStats& stats, const DeviceFleet& fleet,
                              double rate)
-    : processor_(processor),
-      pusher_(pusher),
-      stats_(stats),
-      records_(fleet),
-      rate_(rate) {}
+    : processor_(processor), pusher_(pusher), stats_(stats), records_(fleet), rate_(rate) {}
 
 std::uint64_t EventInjector::backlog() const {
   const auto& push = stats_.push;
@@ -29,8 +25,9 @@ void EventInjector::run(std::chrono::steady_clock::time_point until, std::uint64
   std::uint64_t sent = 0;
   for (auto now = start; now < until; now = Clock::now()) {
     if (rate_ > 0) {
-      const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(static_cast<double>(sent) / rate_));
+      const auto due =
+          start + std::chrono::duration_cast<Clock::duration>(
+                      std::chrono::duration<double>(static_cast<double>(sent) / rate_));
       if (due > now) {
         std::this_thread::sleep_until(std::min(due, until));
         continue;

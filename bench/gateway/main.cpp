@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -235,6 +235,17 @@ int run(const GatewayOptions& o) {
       injector.run(end, max_backlog);
       timer.join();
       const Counters c1 = sample(stats, injector);
+      // Queue fill at the end of the window: shows whether stalled clients reached overflow.
+      std::size_t full_queues = 0;
+      std::size_t nonempty_queues = 0;
+      std::size_t max_depth = 0;
+      for (const auto& shard : pusher.shards()) {
+        for (const push::ClientView& view : shard->client_views(o.websocket.max_connections)) {
+          full_queues += view.info.queue_depth >= static_cast<std::size_t>(o.websocket.queue_size);
+          nonempty_queues += view.info.queue_depth > 0;
+          max_depth = std::max(max_depth, view.info.queue_depth);
+        }
+      }
       const auto latency = stats.push_latency.snapshot();
       const double window = std::chrono::duration<double>(c1.at - c0.at).count();
       const double cpu = c1.cpu.total() - c0.cpu.total();
@@ -263,6 +274,8 @@ int run(const GatewayOptions& o) {
       out["bytes_sent"] = c1.bytes - c0.bytes;
       out["dropped_messages"] = c1.dropped - c0.dropped;
       out["slow_disconnects"] = c1.slow - c0.slow;
+      out["client_queues"] = {
+          {"full", full_queues}, {"nonempty", nonempty_queues}, {"max_depth", max_depth}};
       out["cpu_s"] = cpu;
       out["cpu_user_s"] = c1.cpu.user_s - c0.cpu.user_s;
       out["cpu_system_s"] = c1.cpu.system_s - c0.cpu.system_s;

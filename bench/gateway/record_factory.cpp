@@ -19,10 +19,9 @@ constexpr std::array<std::string_view, 12> kLocations{
 RecordFactory::RecordFactory(const DeviceFleet& fleet) {
   heads_.reserve(fleet.count);
   for (std::size_t j = 0; j < fleet.count; ++j) {
-    std::string head = R"({"device_id":")" + fleet.id(j) +
-                       R"(","device_type":"temperature_sensor","location":")" +
-                       std::string(kLocations[j % kLocations.size()]) +
-                       R"(","status":"online","timestamp":")";
+    std::string head =
+        R"({"device_id":")" + fleet.id(j) + R"(","device_type":"temperature_sensor","location":")" +
+        std::string(kLocations[j % kLocations.size()]) + R"(","status":"online","timestamp":")";
     heads_.push_back(std::move(head));
   }
   buffer_.reserve(512);
@@ -37,8 +36,7 @@ std::string_view RecordFactory::make(std::uint64_t seq, std::chrono::system_cloc
       sensors, sizeof sensors,
       R"(","sensors":{"temperature":{"value":%.2f,"unit":"°C"},"humidity":{"value":%.1f,)"
       R"("unit":"%%"}},"seq":%llu})",
-      21.0 + step / 250.0, 40.0 + step / 50.0,
-      static_cast<unsigned long long>(seq));
+      21.0 + step / 250.0, 40.0 + step / 50.0, static_cast<unsigned long long>(seq));
   buffer_.append(sensors, static_cast<std::size_t>(n));
   return buffer_;
 }

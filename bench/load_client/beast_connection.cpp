@@ -58,8 +58,8 @@ void BeastConnection::on_connect(beast::error_code ec) {
   const LoadOptions& o = worker_.options();
   beast::error_code ignored;
   ws_->next_layer().set_option(net::ip::tcp::no_delay(true), ignored);
-  ws_->set_option(websocket::stream_base::timeout{kHandshakeTimeout,
-                                                  websocket::stream_base::none(), false});
+  ws_->set_option(
+      websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
   ws_->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "iiot-bench-load-client");
   }));

@@ -27,10 +27,14 @@ std::variant<LoadMode, std::string> parse_mode(const std::string& text, double& 
 
 std::string_view to_string(LoadMode mode) {
   switch (mode) {
-    case LoadMode::kFast: return "fast";
-    case LoadMode::kStall: return "stall";
-    case LoadMode::kRate: return "rate";
-    case LoadMode::kIdle: return "idle";
+    case LoadMode::kFast:
+      return "fast";
+    case LoadMode::kStall:
+      return "stall";
+    case LoadMode::kRate:
+      return "rate";
+    case LoadMode::kIdle:
+      return "idle";
   }
   return "?";
 }

@@ -22,7 +22,7 @@ struct LoadOptions {
   std::string port = "8081";
   std::string path = "/ws";
   std::size_t connections = 100;
-  double connect_rate = 2000;    // new connections per second, all threads together
+  double connect_rate = 2000;     // new connections per second, all threads together
   std::size_t max_pending = 512;  // handshakes in flight, all threads together
   double match_fraction = 1.0;
   DeviceFleet fleet;
@@ -33,7 +33,7 @@ struct LoadOptions {
   double warmup_s = 2;
   bool compression = false;
   int threads = 2;
-  int stall_rcvbuf = 4096;  // SO_RCVBUF of stalled connections, so back-pressure comes soon
+  int stall_rcvbuf = 4096;       // SO_RCVBUF of stalled connections, so back-pressure comes soon
   double connect_timeout_s = 0;  // 0: 30 s + 2 x connections / connect_rate
   bool wait_go = false;          // after READY, wait for a "go" line on stdin
   std::string json_out;

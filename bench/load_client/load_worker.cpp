@@ -26,7 +26,9 @@ LoadWorker::LoadWorker(const LoadOptions& options, const SubscriptionPlan& plan,
   connections_.reserve(global_indices_.size());
 }
 
-LoadWorker::~LoadWorker() { stop(); }
+LoadWorker::~LoadWorker() {
+  stop();
+}
 
 void LoadWorker::start() {
   connect_start_ = std::chrono::steady_clock::now();

@@ -39,10 +39,10 @@ struct WorkerResult {
   std::uint64_t bytes = 0;       // their payload bytes
   std::uint64_t all_frames = 0;  // every frame received, any phase
   std::uint64_t unparsed_timestamps = 0;
-  std::uint64_t disconnected = 0;  // connections lost after they were ready
-  std::uint64_t retries = 0;       // connection attempts repeated after a failure
+  std::uint64_t disconnected = 0;            // connections lost after they were ready
+  std::uint64_t retries = 0;                 // connection attempts repeated after a failure
   std::uint64_t compression_negotiated = 0;  // handshakes that agreed on permessage-deflate
-  LatencyRecorder latency;         // event timestamp -> receipt, measurement window only
+  LatencyRecorder latency;                   // event timestamp -> receipt, measurement window only
 };
 
 class LoadWorker {

@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -79,9 +81,9 @@ int run(const LoadOptions& o) {
   for (std::size_t w = 0; w < threads; ++w) {
     std::vector<std::size_t> indices;
     for (std::size_t i = w; i < o.connections; i += threads) indices.push_back(o.index_base + i);
-    workers.push_back(std::make_unique<LoadWorker>(
-        o, plan, control, endpoint, std::move(indices), o.connect_rate / static_cast<double>(threads),
-        o.max_pending / threads));
+    workers.push_back(std::make_unique<LoadWorker>(o, plan, control, endpoint, std::move(indices),
+                                                   o.connect_rate / static_cast<double>(threads),
+                                                   o.max_pending / threads));
   }
   const auto connect_started = Clock::now();
   for (auto& w : workers) w->start();
@@ -93,7 +95,8 @@ int run(const LoadOptions& o) {
   while (control.ready.load() + control.failed.load() < o.connections && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  const double connect_seconds = std::chrono::duration<double>(Clock::now() - connect_started).count();
+  const double connect_seconds =
+      std::chrono::duration<double>(Clock::now() - connect_started).count();
   const std::size_t ready = control.ready.load();
   control.phase = Phase::kReady;
   std::printf("READY ok=%zu failed=%zu seconds=%.2f\n", ready, o.connections - ready,
@@ -119,11 +122,18 @@ int run(const LoadOptions& o) {
     window_s = std::chrono::duration<double>(Clock::now() - t0).count();
     window_cpu_s = process_cpu_times().total() - cpu0.total();
   }
-  for (auto& w : workers) w->stop();
-
+  // Collected on each worker's own thread: the connections stay up (and keep reading) until
+  // the driver has what it needs from the gateway too.
   WorkerResult total;
   for (auto& w : workers) {
-    const WorkerResult& r = w->result();
+    std::promise<WorkerResult> copied;
+    auto future = copied.get_future();
+    boost::asio::post(w->io(), [&] { copied.set_value(w->result()); });
+    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      std::fprintf(stderr, "bench_load_client: a worker did not answer; its counts are missing\n");
+      continue;
+    }
+    const WorkerResult r = future.get();
     total.deliveries += r.deliveries;
     total.bytes += r.bytes;
     total.all_frames += r.all_frames;
@@ -171,6 +181,8 @@ int run(const LoadOptions& o) {
   }
   std::printf("DONE deliveries=%llu\n", static_cast<unsigned long long>(total.deliveries));
   std::fflush(stdout);
+  if (o.wait_go && measured) read_line(std::chrono::seconds(120));  // until quit or EOF
+  for (auto& w : workers) w->stop();
   return ready == o.connections ? 0 : 1;
 }
 

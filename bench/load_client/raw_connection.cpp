@@ -21,14 +21,23 @@ constexpr int kReadsPerTurn = 16;  // then yield to the other connections of thi
 // The RFC 6455 example key: the client does not check Sec-WebSocket-Accept.
 constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";
 
-enum Opcode : unsigned { kContinuation = 0, kText = 1, kBinary = 2, kClose = 8, kPing = 9, kPong = 10 };
+enum Opcode : unsigned {
+  kContinuation = 0,
+  kText = 1,
+  kBinary = 2,
+  kClose = 8,
+  kPing = 9,
+  kPong = 10
+};
 
 }  // namespace
 
 RawConnection::RawConnection(LoadWorker& worker, std::size_t global_index)
     : worker_(worker), index_(global_index), socket_(worker.io()) {}
 
-void RawConnection::start() { attempt(); }
+void RawConnection::start() {
+  attempt();
+}
 
 void RawConnection::attempt() {
   ++attempts_;
@@ -66,10 +75,10 @@ void RawConnection::on_connect(error_code ec) {
   socket_.set_option(net::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
   const LoadOptions& o = worker_.options();
-  pending_ = "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + o.port +
-             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-             std::string(kKey) +
-             "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: iiot-bench-load-client\r\n\r\n";
+  pending_ =
+      "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + o.port +
+      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(kKey) +
+      "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: iiot-bench-load-client\r\n\r\n";
   flush_writes();
   wait_readable();
 }

@@ -39,9 +39,9 @@ TEST(Timestamp, ParsesOffsetsAndShortFractions) {
 
 TEST(Timestamp, RejectsMalformedText) {
   TimestampParser parser;
-  for (const char* bad : {"", "2024-08-01", "2024-08-01T12:50:09", "2024-08-01T12:50:09.Z",
-                          "2024-13-01T12:50:09Z", "2024-08-01T12:50:09+0800", "x024-08-01T12:50:09Z",
-                          "2024-08-01T12:50:09Zjunk"}) {
+  for (const char* bad :
+       {"", "2024-08-01", "2024-08-01T12:50:09", "2024-08-01T12:50:09.Z", "2024-13-01T12:50:09Z",
+        "2024-08-01T12:50:09+0800", "x024-08-01T12:50:09Z", "2024-08-01T12:50:09Zjunk"}) {
     EXPECT_FALSE(parser.parse(bad)) << bad;
   }
 }
@@ -111,8 +111,7 @@ TEST(FrameInspector, FindsTypeAndTimestamp) {
   EXPECT_EQ(event.timestamp, "2024-08-01T12:50:09.123456Z");
   EXPECT_EQ(inspect_frame(R"({"type":"filter_ack","timestamp":"x","data":{}})").kind,
             FrameKind::kFilterAck);
-  EXPECT_EQ(inspect_frame(R"({"type":"welcome","timestamp":"x"})").kind,
-            FrameKind::kOtherControl);
+  EXPECT_EQ(inspect_frame(R"({"type":"welcome","timestamp":"x"})").kind, FrameKind::kOtherControl);
   EXPECT_EQ(inspect_frame("[]").kind, FrameKind::kUnknown);
 }
 
@@ -125,8 +124,8 @@ TEST(RecordFactory, RecordsAreValidAndFramesStartWithTypeAndTimestamp) {
   std::set<std::string> ids;
   for (std::uint64_t seq = 0; seq < 6; ++seq) {
     const auto now = std::chrono::system_clock::now();
-    const auto result = processor.process(processing::RecordKind::kDeviceData,
-                                          records.make(seq, now));
+    const auto result =
+        processor.process(processing::RecordKind::kDeviceData, records.make(seq, now));
     ASSERT_TRUE(result.ok()) << result.error();
     ids.insert(result.event()->device_data().device_id);
     const auto frame = push::make_push_event(result.event())->frame;

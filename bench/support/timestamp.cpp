@@ -117,8 +117,8 @@ std::optional<MicrosSinceEpoch> TimestampParser::parse(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  const std::int64_t seconds = cached_days_ * 86400 + hour * 3600 + minute * 60 + second -
-                               offset_seconds;
+  const std::int64_t seconds =
+      cached_days_ * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return seconds * 1'000'000 + micros;
 }
 

@@ -17,9 +17,9 @@ using SharedFrame = std::shared_ptr<const std::string>;
 // {"type":"device_data","timestamp":<record ts>,"data":{"device":{...}}}
 // A sensor value is written as the record wrote it (value_text), else in its shortest form.
 SharedFrame encode_device_data(const DeviceData& data);
-// {"type":"alert","timestamp":<record
-// ts>,"data":{"alert":{...},"device_id":..,"device_type":..,"location":..}} device_type/location
-// that are nullopt are written as "".
+// {"type":"alert","timestamp":<record ts>,
+//  "data":{"alert":{...},"device_id":..,"device_type":..,"location":..}}
+// device_type/location that are nullopt are written as "".
 SharedFrame encode_alert(const Alert& alert);
 
 // Control frames; server timestamps are RFC 3339 UTC with milliseconds.

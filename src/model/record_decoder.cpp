@@ -17,7 +17,6 @@ using record_json::FieldValue;
 using record_json::Kind;
 
 constexpr std::size_t kMaxSensors = 256;
-static_assert(kMaxSensors <= record_json::kSensorFactsCapacity);
 
 constexpr std::array<bool, 256> make_device_id_charset() {
   std::array<bool, 256> allowed{};
@@ -54,7 +53,7 @@ bool absent_or_null(Kind kind) {
 // A JSON null counts as absent, for required fields too ("device_id: required").
 class RecordReader {
  public:
-  explicit RecordReader(record_json::Record& record) : record_(record) {}
+  explicit RecordReader(const record_json::Record& record) : record_(record) {}
 
   bool failed() const { return !error_.empty(); }
   std::string take_error() { return std::move(error_); }
@@ -119,7 +118,6 @@ class RecordReader {
     return Severity::kInfo;
   }
 
-  // The readings were built while the JSON was read; here they are judged in record order.
   std::vector<SensorReading> sensors() {
     constexpr Field kKey = Field::kSensors;
     const FieldValue* v = field(kKey, Presence::kRequired);
@@ -128,15 +126,24 @@ class RecordReader {
       fail(kKey, "must be an object");
       return {};
     }
-    std::vector<SensorReading>& readings = record_.sensors;
-    if (readings.empty() || readings.size() > kMaxSensors) {
-      fail(kKey, "must have 1..256 entries (got " + std::to_string(readings.size()) + ")");
+    const std::vector<record_json::SensorEntry>& entries = record_.sensors;
+    if (entries.empty() || entries.size() > kMaxSensors) {
+      fail(kKey, "must have 1..256 entries (got " + std::to_string(entries.size()) + ")");
       return {};
     }
-    for (std::size_t i = 0; i < readings.size(); ++i) {
-      if (!sensor(readings[i].name, record_.sensor_facts[i])) return {};
+    for (const record_json::SensorEntry& entry : entries) {
+      if (!sensor(entry)) return {};
     }
-    return std::move(readings);
+    std::vector<SensorReading> readings(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const record_json::SensorEntry& entry = entries[i];
+      SensorReading& reading = readings[i];
+      reading.name = entry.name;
+      reading.value = entry.number;
+      reading.value_text = entry.number_text;
+      if (entry.unit == Kind::kString) reading.unit.emplace(entry.unit_text);
+    }
+    return readings;
   }
 
  private:
@@ -160,13 +167,14 @@ class RecordReader {
     return &v->text;
   }
 
-  bool sensor(std::string_view name, const record_json::SensorFacts& facts) {
-    if (facts.entry != Kind::kObject) return fail_sensor(name, "", "must be an object");
-    if (absent_or_null(facts.value)) return fail_sensor(name, ".value", "required");
-    if (facts.value != Kind::kNumber) return fail_sensor(name, ".value", "must be a number");
-    // Boost.JSON read an out-of-range literal such as 1e999 as infinity.
-    if (!facts.finite) return fail_sensor(name, ".value", "must be a finite number");
-    if (!absent_or_null(facts.unit) && facts.unit != Kind::kString) {
+  bool sensor(const record_json::SensorEntry& entry) {
+    const std::string_view name = entry.name;
+    if (entry.entry != Kind::kObject) return fail_sensor(name, "", "must be an object");
+    if (absent_or_null(entry.value)) return fail_sensor(name, ".value", "required");
+    if (entry.value != Kind::kNumber) return fail_sensor(name, ".value", "must be a number");
+    // Boost.JSON read an out-of-range literal such as 1e999 as infinity, as the reader does.
+    if (!entry.finite) return fail_sensor(name, ".value", "must be a finite number");
+    if (!absent_or_null(entry.unit) && entry.unit != Kind::kString) {
       return fail_sensor(name, ".unit", "must be a string");
     }
     return true;
@@ -190,7 +198,7 @@ class RecordReader {
     return false;
   }
 
-  record_json::Record& record_;
+  const record_json::Record& record_;
   std::string error_;
 };
 
@@ -204,24 +212,26 @@ std::optional<std::string> owned(std::optional<std::string_view> text) {
 // to own it). A larger record gets a reader of its own, which does not keep its memory afterwards.
 constexpr std::size_t kKeptReaderMaxBytes = 64 * 1024;
 
+record_json::Reader& kept_reader() {
+  thread_local record_json::Reader reader;
+  return reader;
+}
+
 // Reads text as one JSON object and hands its fields to decode, which copies what it keeps: the
 // views die with the next record.
 template <typename T, typename Decode>
 DecodeResult<T> with_record(std::string_view text, record_json::Sensors sensors, Decode decode) {
   const auto read_and_decode = [&](record_json::Reader& reader) -> DecodeResult<T> {
-    record_json::Record record;
     std::string error;
-    if (!reader.read(text, sensors, record, error)) {
-      return DecodeResult<T>::failure(std::move(error));
-    }
-    return decode(record);
+    const record_json::Record* record = reader.read(text, sensors, error);
+    if (record == nullptr) return DecodeResult<T>::failure(std::move(error));
+    return decode(*record);
   };
   if (text.size() > kKeptReaderMaxBytes) {
     record_json::Reader reader;
     return read_and_decode(reader);
   }
-  thread_local record_json::Reader kept_reader;
-  return read_and_decode(kept_reader);
+  return read_and_decode(kept_reader());
 }
 
 struct Rfc3339Parts {
@@ -308,7 +318,7 @@ std::optional<Rfc3339Parts> parse_rfc3339(std::string_view s) {
 // order, so the reader checks the fields in contract order and the first failure is reported.
 DecodeResult<DeviceData> decode_device_data(std::string_view text) {
   return with_record<DeviceData>(
-      text, record_json::Sensors::kRead, [](record_json::Record& record) {
+      text, record_json::Sensors::kRead, [](const record_json::Record& record) {
         RecordReader reader(record);
         DeviceData data{
             .device_id = std::string(reader.device_id()),
@@ -324,23 +334,25 @@ DecodeResult<DeviceData> decode_device_data(std::string_view text) {
 }
 
 DecodeResult<Alert> decode_alert(std::string_view text) {
-  return with_record<Alert>(text, record_json::Sensors::kSkip, [](record_json::Record& record) {
-    RecordReader reader(record);
-    Alert alert{
-        .alert_id = std::string(reader.required_text(Field::kAlertId, 1, 128)),
-        .device_id = std::string(reader.device_id()),
-        .severity = reader.severity(),
-        .title = std::string(reader.required_text(Field::kTitle, 1, 256)),
-        .description = std::string(reader.optional_text(Field::kDescription, 4096).value_or("")),
-        // Section 1 gives these no length rule for alerts: the device record's maxima apply, and
-        // an empty string is kept as given (only absence triggers enrichment).
-        .device_type = owned(reader.optional_text(Field::kDeviceType, 64)),
-        .location = owned(reader.optional_text(Field::kLocation, 128)),
-        .timestamp = std::string(reader.timestamp()),
-    };
-    if (reader.failed()) return DecodeResult<Alert>::failure(reader.take_error());
-    return DecodeResult<Alert>(std::move(alert));
-  });
+  return with_record<Alert>(
+      text, record_json::Sensors::kSkip, [](const record_json::Record& record) {
+        RecordReader reader(record);
+        Alert alert{
+            .alert_id = std::string(reader.required_text(Field::kAlertId, 1, 128)),
+            .device_id = std::string(reader.device_id()),
+            .severity = reader.severity(),
+            .title = std::string(reader.required_text(Field::kTitle, 1, 256)),
+            .description =
+                std::string(reader.optional_text(Field::kDescription, 4096).value_or("")),
+            // Section 1 gives these no length rule for alerts: the device record's maxima apply,
+            // and an empty string is kept as given (only absence triggers enrichment).
+            .device_type = owned(reader.optional_text(Field::kDeviceType, 64)),
+            .location = owned(reader.optional_text(Field::kLocation, 128)),
+            .timestamp = std::string(reader.timestamp()),
+        };
+        if (reader.failed()) return DecodeResult<Alert>::failure(reader.take_error());
+        return DecodeResult<Alert>(std::move(alert));
+      });
 }
 
 bool is_rfc3339(std::string_view text) {

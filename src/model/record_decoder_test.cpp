@@ -4,11 +4,14 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <initializer_list>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 namespace iiot::model {
 namespace {
@@ -55,6 +58,13 @@ constexpr std::string_view kDevice = R"({"device_id":"sensor-001","device_type":
 
 std::string device(Overrides overrides = {}) {
   return with_overrides(kDevice, overrides);
+}
+
+// device() with "sensors" written as raw text, which may repeat names (a JSON object cannot).
+std::string device_with_sensors_text(std::string_view raw) {
+  std::string record = device({{"sensors", "0"}});
+  record.replace(record.find(R"("sensors":0)"), 11, std::string(R"("sensors":)").append(raw));
+  return record;
 }
 
 // One line per decoded record so that a mismatch shows every field.
@@ -157,6 +167,32 @@ std::vector<DeviceCase> device_cases() {
             "sensor-001|sensor|Building-A|online|2024-08-01T12:50:09-00:00|" + kBaseSensors),
       valid("SurroundingWhitespace", "  \n" + device() + "\t ",
             "sensor-001|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("SensorValueBeyond64Bits",
+            device({{"sensors", R"({"big":{"value":123456789012345678901234567890},)"
+                                R"("neg":{"value":-9223372036854775809}})"}}),
+            "sensor-001|sensor|Building-A|online|" + kTs +
+                "|big=1.2345678901234568e+29 <no unit>;neg=-9223372036854775808 <no unit>;"),
+      valid(
+          "IgnoredNumberBeyondDoubleRange",
+          R"({"device_id":"sensor-001","device_type":"sensor","location":"Building-A",)"
+          R"("timestamp":"2024-08-01T20:50:09+08:00","extra":[1e999,-1e999],)"
+          R"("sensors":{"temperature":{"value":25.5,"unit":"°C"},"humidity":{"value":60,"unit":"%"}}})",
+          "sensor-001|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
+      valid("EscapedKeysAreTheirText",
+            R"({"device\u005fid":"sensor-001","\u0064evice_type":"sensor","timestamp":)"
+            R"("2024-08-01T20:50:09+08:00","sensors":{"t\u00e9":{"v\u0061lue":1,"unit":"C"}}})",
+            "sensor-001|sensor||online|" + kTs + "|té=1 C;"),
+      valid("RepeatedFieldLastOneCounts",
+            R"({"device_id":"first one","device_id":"sensor-001","device_type":"sensor",)"
+            R"("status":7,"status":"offline","timestamp":"2024-08-01T20:50:09+08:00",)"
+            R"("sensors":[],"sensors":{"t":{"value":1,"value":2,"unit":5,"unit":"C"}}})",
+            "sensor-001|sensor||offline|" + kTs + "|t=2 C;"),
+      valid("RepeatedSensorKeepsFirstPlaceAndLastValue",
+            device_with_sensors_text(R"({"a":{"value":"bad"},"b":{"value":2},)"
+                                     R"("a":{"value":1,"unit":"x"},"b":{"value":3}})"),
+            "sensor-001|sensor|Building-A|online|" + kTs + "|a=1 x;b=3 <no unit>;"),
+      valid("IgnoredValuesNested32Deep", device({{"extra", repeat("[", 31) + repeat("]", 31)}}),
+            "sensor-001|sensor|Building-A|online|" + kTs + "|" + kBaseSensors),
 
       // Not a JSON object.
       invalid("EmptyInput", "", "invalid JSON: incomplete JSON at byte 0"),
@@ -177,6 +213,23 @@ std::vector<DeviceCase> device_cases() {
       invalid("Utf8InKey", "{\"\xfe\":1}", "invalid JSON: syntax error at byte 2"),
       invalid("EscapedLoneSurrogate", R"({"location":"\ud800"})",
               "invalid JSON: syntax error at byte 19"),
+      invalid("EscapedLoneLowSurrogate", R"({"location":"\udc00"})",
+              "invalid JSON: illegal trailing surrogate at byte 19"),
+      invalid("ControlCharInString", "{\"location\":\"a\tb\"}",
+              "invalid JSON: syntax error at byte 14"),
+      // Fields no rule reads must be JSON all the same.
+      invalid("IgnoredLiteralMisspelt", R"({"device_id":"d","x":tru})",
+              "invalid JSON: syntax error at byte 21"),
+      invalid("IgnoredArrayTrailingComma", R"({"device_id":"d","x":[1,]})",
+              "invalid JSON: syntax error at byte 24"),
+      invalid("IgnoredObjectMissingColon", R"({"device_id":"d","x":{"a" 1}})",
+              "invalid JSON: syntax error at byte 26"),
+      invalid("IgnoredNumberLeadingZero", R"({"device_id":"d","x":01})",
+              "invalid JSON: syntax error at byte 22"),
+      invalid("IgnoredStringBadEscape", R"({"device_id":"d","x":"\x"})",
+              "invalid JSON: syntax error at byte 23"),
+      invalid("IgnoredValuesNested33Deep", R"({"x":)" + repeat("[", 32) + repeat("]", 32) + "}",
+              "invalid JSON: too deep at byte 36"),
       invalid("Array", "[]", "record must be a JSON object"),
       invalid("Number", "42", "record must be a JSON object"),
       invalid("String", R"("sensor-001")", "record must be a JSON object"),
@@ -279,6 +332,11 @@ std::vector<DeviceCase> device_cases() {
               "sensors.temperature.value: must be a number"),
       invalid("SensorValueObject", device({{"sensors", R"({"temperature":{"value":{}}})"}}),
               "sensors.temperature.value: must be a number"),
+      invalid("SensorValueNegativeOverflow", device_with_sensors_text(R"({"t":{"value":-1e999}})"),
+              "sensors.t.value: must be a finite number"),
+      invalid("RepeatedSensorLastValueCounts",
+              device_with_sensors_text(R"({"a":{"value":1},"b":{"value":2},"a":{"value":true}})"),
+              "sensors.a.value: must be a number"),
       invalid(
           "SensorValueOverflow",
           R"({"device_id":"d","device_type":"t","timestamp":"2024-08-01T12:50:09Z","sensors":{"t":{"value":1e999}}})",
@@ -478,6 +536,142 @@ TEST(DecodeTest, LargeRecordBeyondTheStackBuffer) {
       device({{"sensors", sensors_json(256)}, {"pad", json_string(repeat("p", 20000))}}));
   ASSERT_TRUE(result.ok()) << result.error();
   EXPECT_EQ(result.value().sensors.size(), 256u);
+}
+
+TEST(DecodeTest, ValueTextIsTheRecordsNumber) {
+  const DecodeResult<DeviceData> result = decode_device_data(device_with_sensors_text(
+      R"({"a":{"value":60.0},"b":{"value":-0},"c":{"value":1.5E+3},"d":{"value": 7 )"
+      "\n\t\r"
+      R"(},"e":{"value":18446744073709551615},"f":{"value":123456789012345678901234567890},)"
+      R"("g":{"value":3.14159265358979323846264338327950288}})"));
+  ASSERT_TRUE(result.ok()) << result.error();
+  const std::vector<SensorReading>& sensors = result.value().sensors;
+  ASSERT_EQ(sensors.size(), 7u);
+  const std::pair<std::string_view, double> expected[] = {
+      {"60.0", 60.0},
+      {"-0", 0.0},
+      {"1.5E+3", 1500.0},
+      {"7", 7.0},
+      {"18446744073709551615", 18446744073709551615.0},
+      {"123456789012345678901234567890", 1.2345678901234568e29},
+      {"3.14159265358979323846264338327950288", 3.141592653589793},
+  };
+  for (std::size_t i = 0; i < sensors.size(); ++i) {
+    EXPECT_EQ(sensors[i].value_text, expected[i].first) << sensors[i].name;
+    EXPECT_EQ(sensors[i].value, expected[i].second) << sensors[i].name;
+  }
+  EXPECT_FALSE(std::signbit(sensors[1].value));  // -0 is the integer 0, as Boost.JSON read it
+}
+
+TEST(DecodeTest, RepeatedSensorNamesCountOnce) {
+  // 300 entries, 256 names: past the linear scan the names are hashed, with the same result.
+  std::string sensors = "{";
+  for (int i = 0; i < 300; ++i) {
+    if (i != 0) sensors += ",";
+    const int name = i < 256 ? i : (i * 7) % 256;
+    sensors += R"("s)" + std::to_string(name) + R"(":{"value":)" + std::to_string(i) + "}";
+  }
+  sensors += "}";
+  const DecodeResult<DeviceData> result = decode_device_data(device_with_sensors_text(sensors));
+  ASSERT_TRUE(result.ok()) << result.error();
+  const std::vector<SensorReading>& readings = result.value().sensors;
+  ASSERT_EQ(readings.size(), 256u);
+  EXPECT_EQ(readings[0].name, "s0");
+  EXPECT_EQ(readings[0].value, 256.0);  // i = 256 repeats s0 (256 * 7 % 256 == 0)
+  EXPECT_EQ(readings[255].name, "s255");
+  EXPECT_EQ(readings[7].value_text, "257");  // i = 257 repeats s7
+  EXPECT_EQ(readings[100].value, 100.0);
+
+  sensors.insert(sensors.size() - 1, R"(,"one-more":{"value":0})");
+  EXPECT_EQ(decode_device_data(device_with_sensors_text(sensors)).error(),
+            "sensors: must have 1..256 entries (got 257)");
+}
+
+TEST(DecodeTest, RecordsLargerThanTheKeptReaderDecodeToo) {
+  const std::string large = device({{"pad", json_string(repeat("p", 100'000))}});
+  const std::string small = device();
+  for (int round = 0; round < 2; ++round) {
+    const DecodeResult<DeviceData> big = decode_device_data(large);
+    ASSERT_TRUE(big.ok()) << big.error();
+    EXPECT_EQ(describe(big.value()),
+              "sensor-001|sensor|Building-A|online|" + kTs + "|" + kBaseSensors);
+    const DecodeResult<DeviceData> little = decode_device_data(small);
+    ASSERT_TRUE(little.ok()) << little.error();
+    EXPECT_EQ(describe(little.value()), describe(big.value()));
+  }
+  EXPECT_EQ(decode_device_data(large + "x").error(),
+            "invalid JSON: extra data at byte " + std::to_string(large.size()));
+}
+
+TEST(DecodeTest, ThreadsDecodeIndependently) {
+  std::vector<std::string> failures(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < failures.size(); ++t) {
+    threads.emplace_back([t, &failures] {
+      for (int i = 0; i < 300; ++i) {
+        const std::string id = "d-" + std::to_string(t) + "-" + std::to_string(i);
+        const DecodeResult<DeviceData> result = decode_device_data(
+            device({{"device_id", json_string(id)}, {"sensors", sensors_json(1 + i % 20)}}));
+        if (!result.ok() || result.value().device_id != id ||
+            result.value().sensors.size() != static_cast<std::size_t>(1 + i % 20)) {
+          failures[t] = id;
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& failure : failures) EXPECT_EQ(failure, "");
+}
+
+// Boost.JSON's verdict on text, worded as the decoders give it: "" for one JSON object.
+std::string boost_verdict(std::string_view text) {
+  json::parser parser;
+  json::error_code ec;
+  const std::size_t consumed = parser.write(text.data(), text.size(), ec);
+  if (ec) return "invalid JSON: " + ec.message() + " at byte " + std::to_string(consumed);
+  if (!parser.release().is_object()) return "record must be a JSON object";
+  return "";
+}
+
+// Every one-byte edit of a record (deleted, replaced or inserted): the decoders turn the result
+// down as not JSON exactly when Boost.JSON does, and with its reason. simdjson's On-Demand API
+// checks only what it is asked to read; this holds the decoders to reading everything.
+template <typename Decode>
+void expect_json_verdicts_agree(const std::string& base, Decode decode) {
+  constexpr std::string_view kBytes = "\"\\{}[]:, 0-.eEtfn+\x80\x01";
+  std::vector<std::string> edits;
+  for (std::size_t at = 0; at <= base.size(); ++at) {
+    if (at < base.size()) edits.push_back(std::string(base).erase(at, 1));
+    for (char byte : kBytes) {
+      if (at < base.size()) edits.push_back(std::string(base).replace(at, 1, 1, byte));
+      edits.push_back(std::string(base).insert(at, 1, byte));
+    }
+  }
+  int mismatches = 0;
+  for (const std::string& edit : edits) {
+    const std::string verdict = boost_verdict(edit);
+    const auto result = decode(edit);
+    const std::string got = result.ok() ? "" : result.error();
+    const bool rejected_as_json =
+        got.starts_with("invalid JSON") || got == "record must be a JSON object";
+    const bool agree = verdict.empty() ? !rejected_as_json : got == verdict;
+    if (!agree && ++mismatches <= 10) {
+      ADD_FAILURE() << "record: " << edit << "\nBoost.JSON: " << verdict << "\ndecoder: " << got;
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << "of " << edits.size() << " edits";
+}
+
+TEST(DecodeTest, JsonVerdictsAgreeWithBoostForEveryOneByteEdit) {
+  const std::string ignored =
+      R"({"v":"1.2\u00e9\n","blobs":[1,-2.5e-3,{"x":null,"y":[true,false]}]})";
+  expect_json_verdicts_agree(
+      device({{"firmware", ignored},
+              {"sensors", R"({"t":{"value":-1.5E3,"unit":"C","cal":[0,{}]},"h":{"value":60}})"}}),
+      [](std::string_view text) { return decode_device_data(text); });
+  expect_json_verdicts_agree(alert({{"firmware", ignored}, {"sensors", ignored}}),
+                             [](std::string_view text) { return decode_alert(text); });
 }
 
 struct TimeCase {

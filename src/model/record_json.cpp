@@ -10,6 +10,8 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -48,6 +50,9 @@ struct Reader::Buffers {
 
 namespace {
 
+// Sensors whose room a reader keeps from one record to the next (a valid record has at most 256).
+constexpr std::size_t kKeptSensorsCapacity = 256;
+
 // Boost.JSON's default parse_options::max_depth, the limit records had before simdjson read them.
 constexpr int kMaxDepth = 32;
 
@@ -57,23 +62,31 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames{
 
 constexpr std::array<std::string_view, 2> kReadingKeys{"value", "unit"};
 
-// Which of names the field's key is (names.size() if none). A key written without escapes is
-// compared in the record's text, which spares unescaping it (simdjson's padding makes reading past
-// the end of a short key safe); any other key is unescaped, which also checks its escapes.
-template <std::size_t N>
-error_code key_index(od::field& field, const std::array<std::string_view, N>& names,
-                     std::size_t& index) {
-  const char* raw = field.key().raw();
-  for (index = 0; index < N; ++index) {
-    const std::string_view name = names[index];
-    if (raw[0] == name[0] && raw[name.size()] == '"' &&
-        std::memcmp(raw, name.data(), name.size()) == 0) {
-      return simdjson::SUCCESS;
-    }
-  }
+// Whether a key, from just past its opening quote, is name written without escapes. Reading past
+// the end of a shorter key is safe: simdjson's padding follows the text. Inlined so that each
+// comparison is of a known length.
+[[gnu::always_inline]] inline bool raw_key_is(const char* raw, std::string_view name) {
+  return raw[name.size()] == '"' && std::memcmp(raw, name.data(), name.size()) == 0;
+}
+
+template <const auto& kNames, std::size_t... kIndex>
+std::size_t raw_key_index(const char* raw, std::index_sequence<kIndex...> /*unused*/) {
+  std::size_t index = sizeof...(kIndex);
+  static_cast<void>(((raw_key_is(raw, kNames[kIndex]) && (index = kIndex, true)) || ...));
+  return index;
+}
+
+// Which of kNames the field's key is (kNames.size() if none). A key written without escapes is
+// compared in the record's text, which spares unescaping it; any other key is unescaped, which
+// also checks its escapes.
+template <const auto& kNames>
+error_code key_index(od::field& field, std::size_t& index) {
+  constexpr std::size_t kCount = std::tuple_size_v<std::decay_t<decltype(kNames)>>;
+  index = raw_key_index<kNames>(field.key().raw(), std::make_index_sequence<kCount>());
+  if (index != kCount) return simdjson::SUCCESS;
   std::string_view key;
   if (const error_code error = field.unescaped_key().get(key)) return error;
-  index = static_cast<std::size_t>(std::find(names.begin(), names.end(), key) - names.begin());
+  index = static_cast<std::size_t>(std::find(kNames.begin(), kNames.end(), key) - kNames.begin());
   return simdjson::SUCCESS;
 }
 
@@ -111,8 +124,19 @@ std::string_view without_trailing_whitespace(std::string_view token) {
 
 std::optional<Number> read_number(od::value& value) {
   const std::string_view text = without_trailing_whitespace(value.raw_json_token());
-  od::number number;
-  if (value.get_number().get(number) == simdjson::SUCCESS) return Number{number.as_double(), text};
+  // An integer is converted from its 64-bit value, as Boost.JSON did ("-0" is 0); anything else is
+  // read as a double. (simdjson 3.0.1's get_number() loses a fraction of more than 19 digits.)
+  bool integer = false;
+  if (value.is_integer().get(integer) == simdjson::SUCCESS) {
+    if (integer) {
+      od::number number;
+      if (value.get_number().get(number) == simdjson::SUCCESS) {
+        return Number{number.as_double(), text};
+      }
+    } else if (double number = 0.0; value.get_double().get(number) == simdjson::SUCCESS) {
+      return Number{number, text};
+    }
+  }
   // simdjson turns down integers beyond 64 bits and literals beyond the double range, which are
   // JSON all the same: read them as Boost.JSON did (the rules then reject an infinity).
   const std::optional<double> wide = json_text::parse_number(text);
@@ -182,75 +206,67 @@ error_code read_field(od::value& value, FieldValue& out) {
   return check(value, type, 1);
 }
 
-// Finds a sensor name among the readings so far, so that a repeated name keeps its first place.
+// Finds a sensor name among the entries so far, so that a repeated name keeps its first place.
 // A record has a handful of sensors: a linear scan, and a hash table past kScanned of them.
 class SensorPlaces {
  public:
-  // The place of name in readings; readings.size() when it is new (the caller then appends it).
-  std::size_t find(const std::vector<SensorReading>& readings, std::string_view name) {
-    if (hashed_.empty() && readings.size() < kScanned) {
-      for (std::size_t i = 0; i < readings.size(); ++i) {
-        if (readings[i].name == name) return i;
+  // The place of name in entries; entries.size() when it is new (the caller then appends it).
+  std::size_t find(const std::vector<SensorEntry>& entries, std::string_view name) {
+    if (hashed_.empty() && entries.size() < kScanned) {
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].name == name) return i;
       }
-      return readings.size();
+      return entries.size();
     }
     if (hashed_.empty()) {
-      for (std::size_t i = 0; i < readings.size(); ++i) hashed_.emplace(readings[i].name, i);
+      for (std::size_t i = 0; i < entries.size(); ++i) hashed_.emplace(entries[i].name, i);
     }
-    return hashed_.try_emplace(std::string(name), readings.size()).first->second;
+    return hashed_.try_emplace(name, entries.size()).first->second;
   }
 
  private:
   static constexpr std::size_t kScanned = 16;
-  std::unordered_map<std::string, std::size_t> hashed_;
+  // Views into the parser's string buffer, stable while the record is read.
+  std::unordered_map<std::string_view, std::size_t> hashed_;
 };
 
-// One sensors entry, normally {"value": number, "unit": string}. A repeated name is read again
-// into the same reading: the last entry counts.
-error_code read_sensor(od::value& value, SensorReading& reading, SensorFacts& facts) {
+// One sensors entry; a repeated name is read again into the same entry: the last one counts.
+error_code read_sensor(od::value& value, SensorEntry& entry) {
   constexpr int kEntryDepth = 2;  // the record, then "sensors"
-  reading.value = 0.0;
-  reading.value_text.clear();
-  reading.unit.reset();
   od::json_type type{};
   if (const error_code error = value.type().get(type)) return error;
-  facts = SensorFacts{kind_of(type), Kind::kAbsent, Kind::kAbsent, true};
+  entry.entry = kind_of(type);
+  entry.value = Kind::kAbsent;
+  entry.unit = Kind::kAbsent;
+  entry.finite = true;
+  entry.number = 0.0;
   if (type != od::json_type::object) return check(value, type, kEntryDepth);
 
   od::object object;
   if (const error_code error = value.get_object().get(object)) return error;
-  for (auto entry : object) {
-    if (const error_code error = entry.error()) return error;
-    od::field& field = entry.value_unsafe();
+  for (auto member : object) {
+    if (const error_code error = member.error()) return error;
+    od::field& field = member.value_unsafe();
     std::size_t key = 0;
-    if (const error_code error = key_index(field, kReadingKeys, key)) return error;
-    od::value& member = field.value();
+    if (const error_code error = key_index<kReadingKeys>(field, key)) return error;
+    od::value& item = field.value();
     if (key == kReadingKeys.size()) {
-      if (const error_code error = check(member, kEntryDepth + 1)) return error;
+      if (const error_code error = check(item, kEntryDepth + 1)) return error;
       continue;
     }
-    if (const error_code error = member.type().get(type)) return error;
-    if (key == 0) {
-      facts.value = kind_of(type);
-      if (type != od::json_type::number) {
-        if (const error_code error = check(member, type, kEntryDepth + 1)) return error;
-        continue;
-      }
-      const std::optional<Number> number = read_number(member);
+    if (const error_code error = item.type().get(type)) return error;
+    Kind& kind = key == 0 ? entry.value : entry.unit;
+    kind = kind_of(type);
+    if (key == 0 && type == od::json_type::number) {
+      const std::optional<Number> number = read_number(item);
       if (!number) return simdjson::NUMBER_ERROR;
-      reading.value = number->value;
-      reading.value_text.assign(number->text);
-      facts.finite = std::isfinite(number->value);
-    } else {
-      facts.unit = kind_of(type);
-      reading.unit.reset();
-      if (type != od::json_type::string) {
-        if (const error_code error = check(member, type, kEntryDepth + 1)) return error;
-        continue;
-      }
-      std::string_view unit;
-      if (const error_code error = member.get_string().get(unit)) return error;
-      reading.unit.emplace(unit);
+      entry.number = number->value;
+      entry.number_text = number->text;
+      entry.finite = std::isfinite(number->value);
+    } else if (key == 1 && type == od::json_type::string) {
+      if (const error_code error = item.get_string().get(entry.unit_text)) return error;
+    } else if (const error_code error = check(item, type, kEntryDepth + 1)) {
+      return error;
     }
   }
   return simdjson::SUCCESS;
@@ -264,23 +280,16 @@ error_code read_sensors(od::value& value, Record& record, FieldValue& out) {
   if (type != od::json_type::object) return check(value, type, 1);
 
   od::object sensors;
-  std::size_t count = 0;
   if (const error_code error = value.get_object().get(sensors)) return error;
-  if (const error_code error = sensors.count_fields().get(count)) return error;
-  record.sensors.reserve(std::min(count, kSensorFactsCapacity + 1));
   SensorPlaces places;
-  for (auto entry : sensors) {
-    if (const error_code error = entry.error()) return error;
-    od::field& field = entry.value_unsafe();
+  for (auto member : sensors) {
+    if (const error_code error = member.error()) return error;
+    od::field& field = member.value_unsafe();
     std::string_view name;
     if (const error_code error = field.unescaped_key().get(name)) return error;
     const std::size_t place = places.find(record.sensors, name);
     if (place == record.sensors.size()) record.sensors.emplace_back().name = name;
-    SensorFacts facts{};
-    if (const error_code error = read_sensor(field.value(), record.sensors[place], facts)) {
-      return error;
-    }
-    if (place < kSensorFactsCapacity) record.sensor_facts[place] = facts;
+    if (const error_code error = read_sensor(field.value(), record.sensors[place])) return error;
   }
   return simdjson::SUCCESS;
 }
@@ -292,18 +301,19 @@ error_code read_record(od::document& document, Sensors sensors, Record& record) 
     if (const error_code error = entry.error()) return error;
     od::field& field = entry.value_unsafe();
     std::size_t index = 0;
-    if (const error_code error = key_index(field, kFieldNames, index)) return error;
+    if (const error_code error = key_index<kFieldNames>(field, index)) return error;
     error_code error = simdjson::SUCCESS;
     if (index == kFieldCount) {
       error = check(field.value(), 1);
     } else if (index == static_cast<std::size_t>(Field::kSensors) && sensors == Sensors::kRead) {
       error = read_sensors(field.value(), record, record.fields[index]);
     } else {
-      error = read_field(field.value(), record.fields[index]);  // given twice: the last counts
+      error = read_field(field.value(), record.fields[index]);
     }
     if (error) return error;
   }
-  // On-Demand stops at the object's end; only there is it out of positions to report.
+  // The object must be the whole text: past its end, On-Demand has a position to report only if
+  // something follows.
   if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     return simdjson::TRAILING_CONTENT;
   }
@@ -333,13 +343,17 @@ Reader::Reader() : buffers_(std::make_unique<Buffers>()) {}
 
 Reader::~Reader() = default;
 
-bool Reader::read(std::string_view text, Sensors sensors, Record& record, std::string& error) {
+Record* Reader::read(std::string_view text, Sensors sensors, std::string& error) {
+  for (FieldValue& field : record_.fields) field.kind = Kind::kAbsent;
+  // The readings' memory is kept for the next record, unless a record had too many sensors.
+  if (record_.sensors.capacity() > kKeptSensorsCapacity) record_.sensors = {};
+  record_.sensors.clear();
   od::document document;
   error_code code = buffers_->iterate(text, document);
-  if (code == simdjson::SUCCESS) code = read_record(document, sensors, record);
-  if (code == simdjson::SUCCESS) return true;
+  if (code == simdjson::SUCCESS) code = read_record(document, sensors, record_);
+  if (code == simdjson::SUCCESS) return &record_;
   error = rejection_reason(text, code);
-  return false;
+  return nullptr;
 }
 
 }  // namespace iiot::model::record_json

@@ -16,8 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "model/device_data.h"
-
 namespace iiot::model::record_json {
 
 enum class Kind : std::uint8_t { kAbsent, kNull, kBool, kNumber, kString, kArray, kObject };
@@ -46,29 +44,28 @@ struct FieldValue {
   std::string_view text;  // the unescaped string when kind is kString
 };
 
-// What a decoder needs to judge one sensors entry; its SensorReading holds the values.
-struct SensorFacts {
-  Kind entry;  // kObject for a well-formed entry
-  Kind value;
-  Kind unit;
-  bool finite;  // value is a number within the double range
+// One entry of a device record's "sensors" object, normally {"value": number, "unit": string}.
+struct SensorEntry {
+  std::string_view name;
+  Kind entry;     // kObject for a well-formed entry; value and unit are read only then
+  Kind value;     // the kind of its "value"
+  Kind unit;      // the kind of its "unit"
+  bool finite;    // "value" is a number within the double range
+  double number;  // "value", when a number
+  std::string_view number_text;  // "value" as the record wrote it, when a number
+  std::string_view unit_text;    // "unit", when a string
 };
-
-inline constexpr std::size_t kSensorFactsCapacity = 256;
 
 // Whether to read "sensors" entry by entry (device records) or only note its kind (alerts).
 enum class Sensors { kRead, kSkip };
 
+// What Reader::read found. A field given twice counts with its last value, as in a Boost.JSON
+// object; a sensor name given twice also keeps its first place.
 struct Record {
-  std::array<FieldValue, kFieldCount> fields{};
+  std::array<FieldValue, kFieldCount> fields;  // indexed by Field
 
-  // When "sensors" is an object and was read: its entries in record order. A name given twice
-  // keeps its first place and its last value, as in a Boost.JSON object. A reading's name, value,
-  // value_text and unit are filled when its facts show them well-formed.
-  std::vector<SensorReading> sensors;
-  // sensor_facts[i] describes sensors[i], for i < kSensorFactsCapacity (beyond that the record
-  // has too many sensors anyway). Left uninitialised past sensors.size().
-  std::array<SensorFacts, kSensorFactsCapacity> sensor_facts;
+  // When "sensors" is an object and was read: its entries in record order.
+  std::vector<SensorEntry> sensors;
 
   const FieldValue& operator[](Field field) const {
     return fields[static_cast<std::size_t>(field)];
@@ -82,14 +79,15 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
-  // Reads text into record (which must be fresh). Returns false and sets error, "invalid JSON:
-  // <reason> at byte <offset>" or "record must be a JSON object", when text is not one JSON
-  // object. The views in record stay valid until the next read or the reader's end.
-  bool read(std::string_view text, Sensors sensors, Record& record, std::string& error);
+  // Reads text and returns what it holds, or returns nullptr and sets error ("invalid JSON:
+  // <reason> at byte <offset>" or "record must be a JSON object") when text is not one JSON
+  // object. The record, and the views in it, stay valid until the next read or the reader's end.
+  Record* read(std::string_view text, Sensors sensors, std::string& error);
 
  private:
   struct Buffers;
   std::unique_ptr<Buffers> buffers_;  // keeps simdjson out of this header
+  Record record_;  // reused: spares clearing all of it, and allocating its sensors, per record
 };
 
 }  // namespace iiot::model::record_json

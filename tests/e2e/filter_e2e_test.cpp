@@ -256,5 +256,36 @@ TEST(FilterE2E, TwoClientsSeeExactlyTheirOwnEvents) {
   EXPECT_EQ(describe_difference(hall_b_expected, hall_b->event_keys()), "");
 }
 
+TEST(FilterE2E, ClientsSharingAFilterKeepReceivingWhenOthersLeaveOrChange) {
+  TestTopics topics(2);
+  GatewayProcess gateway(topics);
+  // Identical filters; with two push threads, clients 0, 2 and 4 share one thread, 1 and 3 the
+  // other.
+  std::vector<std::unique_ptr<WsTestClient>> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(std::make_unique<WsTestClient>(gateway.port()));
+    clients.back()->request(filter_frame(R"({"device_ids":["shared"]})"), "filter_ack");
+  }
+  clients[0]->close();
+  clients[0].reset();
+  clients[3]->request(filter_frame(R"({"device_ids":["other"]})"), "filter_ack");
+  clients[2]->request(filter_frame(R"({"device_ids":["shared"],"types":["device_data"]})"),
+                      "filter_ack");
+
+  RecordProducer producer;
+  producer.produce(topics.device_data, "shared", to_json(DeviceRecord{.device_id = "shared"}));
+  producer.produce(topics.device_data, "other", to_json(DeviceRecord{.device_id = "other"}));
+  producer.flush();
+  wait_settled(gateway.port(), 2, [&] {
+    std::int64_t n = 0;
+    for (const auto& c : clients) n += c ? static_cast<std::int64_t>(c->event_count()) : 0;
+    return n;
+  });
+  for (int i : {1, 2, 4}) {
+    EXPECT_EQ(clients[i]->event_keys(), (std::vector<std::string>{device_key("shared", 0)})) << i;
+  }
+  EXPECT_EQ(clients[3]->event_keys(), (std::vector<std::string>{device_key("other", 0)}));
+}
+
 }  // namespace
 }  // namespace iiot::e2e

@@ -66,18 +66,23 @@ unsigned short free_port() {
   return ntohs(addr.sin_port);
 }
 
-GatewayProcess::GatewayProcess(const TestTopics& topics, GatewaySettings settings)
+GatewayProcess::GatewayProcess(const TestTopics& topics, GatewaySettings settings,
+                               WaitFor wait_for)
     : dir_(make_temp_dir()), log_path_(dir_ + "/consumer.log"), group_id_(unique_name("e2e-group")) {
   // The port is free when chosen but another process may take it before the gateway binds it:
   // a start that ends before /ready is retried on a new port.
   for (int attempt = 1;; ++attempt) {
     start_once(topics, settings);
     const bool ready = eventually(
-        [&] { return !child_->running() || http_get(port_, "/ready").status == 200; },
+        [&] {
+          if (!child_->running()) return true;
+          return wait_for == WaitFor::kReady ? http_get(port_, "/ready").status == 200
+                                             : http_get(port_, "/health").status == 200;
+        },
         kReadyTimeout, std::chrono::milliseconds(50));
     if (ready && child_->running()) return;
     const std::string why = child_->running()
-                                ? "not ready within 60 s"
+                                ? "not serving within 60 s"
                                 : "exited early (" + child_->status()->describe() + ")";
     child_->kill();
     if (attempt >= 3 || child_->status()->signal == SIGKILL) {

@@ -1,6 +1,6 @@
 // GatewayProcess: one bin/consumer child per test, on the test's own topics, consumer group and
 // a free port on 127.0.0.1, with its YAML configuration and log in a fresh temporary directory.
-// The constructor returns once /ready answers 200; the destructor kills a still running gateway
+// The constructor returns once /ready answers 200 (see WaitFor); the destructor kills a still running gateway
 // (SIGKILL) and, if the test failed, prints the tail of its log. Used by the test's thread.
 #pragma once
 
@@ -27,9 +27,14 @@ struct GatewaySettings {
   std::map<std::string, std::string> kafka = {};  // scalar keys beside brokers/topics/group_id
 };
 
+// What the constructor waits for: /ready 200 (Kafka reachable, group joined), or only the HTTP
+// listener (/health answering), for a gateway whose broker is meant to be unreachable.
+enum class WaitFor { kReady, kListening };
+
 class GatewayProcess {
  public:
-  GatewayProcess(const TestTopics& topics, GatewaySettings settings = {});
+  GatewayProcess(const TestTopics& topics, GatewaySettings settings = {},
+                 WaitFor wait_for = WaitFor::kReady);
   ~GatewayProcess();
   GatewayProcess(const GatewayProcess&) = delete;
   GatewayProcess& operator=(const GatewayProcess&) = delete;

@@ -116,5 +116,38 @@ TEST(LimitsE2E, InvalidUtf8TextIsClosedWith1007) {
   EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 
+TEST(LimitsE2E, ConnectionSlotsAreReleasedHoweverAConnectionEnds) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics, {.websocket = {{"max_connections", "5"}}});
+  constexpr int kRounds = 6;
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    {
+      std::vector<std::unique_ptr<WsTestClient>> clients;
+      for (int i = 0; i < 5; ++i) {
+        clients.push_back(std::make_unique<WsTestClient>(gateway.port()));
+        clients.back()->client_id();
+      }
+      EXPECT_EQ(upgrade_request(gateway.port(), "/ws", std::nullopt).status, 503);
+      // A handshake Beast refuses after admission (no Sec-WebSocket-Key) must free its slot too.
+      clients[0]->close();
+      const HttpResponse bad = http_request(gateway.port(), "GET", "/ws",
+                                            {{"Connection", "Upgrade"},
+                                             {"Upgrade", "websocket"},
+                                             {"Sec-WebSocket-Version", "13"}});
+      EXPECT_EQ(bad.status / 100, 4) << bad.status << " " << bad.error;
+      clients[1]->close();  // normal close
+      clients[2]->send_binary("x");  // closed by the server with 1003
+      clients[2]->wait_closed(15s);
+      // clients[3] and [4] vanish without a closing handshake.
+    }
+    ASSERT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s))
+        << "active_clients stays at " << active_clients(gateway.port());
+  }
+  WsTestClient last(gateway.port());
+  EXPECT_FALSE(last.client_id().empty());
+  EXPECT_EQ(stat_value(get_stats(gateway.port()), "total_connections"), kRounds * 5 + 1);
+}
+
 }  // namespace
 }  // namespace iiot::e2e

@@ -86,6 +86,21 @@ TEST(ProtocolE2E, HealthReadyAndEveryStatsField) {
   EXPECT_NE(metrics.body.find("# TYPE "), std::string::npos);
 }
 
+TEST(ProtocolE2E, HealthIsDegradedAndReadyIs503WhileKafkaIsUnreachable) {
+  TestTopics topics(1);
+  GatewaySettings settings;
+  // Nothing listens there: the gateway serves HTTP and WebSocket but never reaches Kafka.
+  settings.kafka["brokers"] = "[\"127.0.0.1:" + std::to_string(free_port()) + "\"]";
+  GatewayProcess gateway(topics, settings, WaitFor::kListening);
+
+  const HttpResponse health = http_get(gateway.port(), "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(json::parse(health.body).at("status").as_string(), "degraded") << health.body;
+  EXPECT_EQ(http_get(gateway.port(), "/ready").status, 503);
+  WsTestClient client(gateway.port());
+  expect_still_open(client);
+}
+
 TEST(ProtocolE2E, UnknownPathIs404AndOtherMethodsAre405) {
   TestTopics topics(1);
   GatewayProcess gateway(topics);
@@ -97,6 +112,15 @@ TEST(ProtocolE2E, UnknownPathIs404AndOtherMethodsAre405) {
   EXPECT_EQ(http_request(gateway.port(), "PUT", "/ready").status, 405);
   // The endpoints still answer on the same server afterwards.
   EXPECT_EQ(http_get(gateway.port(), "/health").status, 200);
+}
+
+TEST(ProtocolE2E, TheWebSocketPathIsConfigurableAndTakesAQueryString) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics, {.websocket = {{"path", "\"/stream\""}}});
+  WsTestClient client(gateway.port(), {.path = "/stream?token=abc"});
+  expect_still_open(client);
+  EXPECT_EQ(upgrade_request(gateway.port(), "/ws", std::nullopt).status, 404);
+  EXPECT_EQ(http_request(gateway.port(), "POST", "/stream").status, 405);
 }
 
 TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {

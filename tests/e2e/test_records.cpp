@@ -31,7 +31,7 @@ std::string to_json(const AlertRecord& r) {
                       {"device_id", r.device_id},
                       {"severity", r.severity},
                       {"title", r.title},
-                      {"description", "threshold exceeded"},
+                      {"description", r.description},
                       {"timestamp", r.timestamp}};
   if (r.device_type) record["device_type"] = *r.device_type;
   if (r.location) record["location"] = *r.location;

@@ -27,6 +27,7 @@ struct AlertRecord {
   std::optional<std::string> device_type = "sensor";  // nullopt: field absent
   std::optional<std::string> location = "Building-A";
   std::string title = "Temperature High";
+  std::string description = "threshold exceeded";
   std::string timestamp = "2024-08-01T20:50:09+08:00";
 };
 

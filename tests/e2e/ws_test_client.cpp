@@ -58,6 +58,7 @@ struct WsTestClient::Impl {
   std::condition_variable changed;
   std::vector<ReceivedFrame> frames;  // guarded by mutex
   std::size_t events = 0;             // guarded by mutex
+  std::atomic<std::size_t> pings{0};
   std::optional<CloseInfo> closed;    // guarded by mutex
 
   template <typename F>
@@ -193,6 +194,10 @@ WsTestClient::WsTestClient(unsigned short port, WsClientOptions options)
       im.ws.set_option(pmd);
     }
     im.ws.read_message_max(64 * 1024 * 1024);
+    // Runs inside our reads, which also answer the ping with a pong.
+    im.ws.control_callback([&im](websocket::frame_type kind, beast::string_view) {
+      if (kind == websocket::frame_type::ping) im.pings.fetch_add(1);
+    });
     im.ws.set_option(websocket::stream_base::decorator([origin = options.origin](
                                                            websocket::request_type& req) {
       req.set(beast::http::field::user_agent, "iiot-e2e-test");
@@ -341,6 +346,8 @@ void WsTestClient::resume() {
 void WsTestClient::set_read_delay(std::chrono::milliseconds delay) {
   impl_->run_on_io([this, delay] { impl_->read_delay = delay; });
 }
+
+std::size_t WsTestClient::pings_received() const { return impl_->pings.load(); }
 
 bool WsTestClient::wait_closed(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mutex);

@@ -91,6 +91,10 @@ class WsTestClient {
   void resume();
   void set_read_delay(std::chrono::milliseconds delay);
 
+  // WebSocket pings received from the server so far (each is answered with a pong while the
+  // client reads).
+  std::size_t pings_received() const;
+
   // Waits until the connection has ended; then close_info() tells how.
   bool wait_closed(std::chrono::milliseconds timeout);
   std::optional<CloseInfo> close_info() const;
