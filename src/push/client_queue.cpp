@@ -15,9 +15,10 @@ EnqueueOutcome ClientQueue::push(OutFrame frame, bool draining) {
       outcome.disconnect = true;
       return outcome;
     }
-    if (drop_oldest_telemetry()) {
-      ++outcome.dropped;
-    } else if (telemetry) {
+    // A stalled client is brought back within max_frames, even if it grew past them while it
+    // was still draining.
+    while (at_frame_limit() && drop_oldest_telemetry()) ++outcome.dropped;
+    if (at_frame_limit() && telemetry) {
       ++outcome.dropped;  // nothing older to displace: the newest telemetry is the one dropped
       return outcome;
     }

@@ -52,6 +52,18 @@ TEST(ClientQueue, DrainingClientMayExceedFrameLimitButNotBytes) {
   EXPECT_LE(q.bytes(), 35u);
 }
 
+TEST(ClientQueue, StalledClientIsTrimmedBackToFrameLimit) {
+  ClientQueue q(limits(2, 1000, config::OverflowPolicy::kDropOldest));
+  for (int i = 0; i < 5; ++i) q.push(frame(FrameClass::kTelemetry), kDraining);
+  q.push(frame(FrameClass::kAlert), kDraining);
+  ASSERT_EQ(q.size(), 6u);
+  const auto outcome = q.push(frame(FrameClass::kTelemetry, 10, 'n'), kStalled);
+  EXPECT_EQ(outcome.dropped, 5u);
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.pop_front().cls, FrameClass::kAlert);
+  EXPECT_EQ((*q.pop_front().data)[0], 'n');
+}
+
 TEST(ClientQueue, AlertDisplacesTelemetry) {
   ClientQueue q(limits(2, 1000, config::OverflowPolicy::kDropOldest));
   q.push(frame(FrameClass::kTelemetry, 10, 't'), kStalled);

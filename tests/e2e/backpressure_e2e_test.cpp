@@ -66,10 +66,10 @@ class TelemetrySource {
     for (int i = 0; i < count; ++i) {
       const int d = static_cast<int>(produced_ % kDevices);
       const std::string id = "bp-" + std::to_string(d);
-      producer_.produce(topic_, id,
-                        to_json(DeviceRecord{.device_id = id,
-                                             .seq = next_seq_[d]++,
-                                             .padding_sensors = kPaddingSensors}));
+      producer_.produce(
+          topic_, id,
+          to_json(DeviceRecord{
+              .device_id = id, .seq = next_seq_[d]++, .padding_sensors = kPaddingSensors}));
       ++produced_;
     }
     producer_.flush();
@@ -303,9 +303,10 @@ TEST(BackpressureE2E, EveryAlertReachesASlowClientUnderHeavyTelemetry) {
     for (int i = 0; i < 10; ++i) {
       const std::string device = "bp-" + std::to_string(i % kDevices);
       const std::string alert_id = "pressure-" + std::to_string(round) + "-" + std::to_string(i);
-      producer.produce(topics.alerts, device,
-                       to_json(AlertRecord{.alert_id = alert_id, .device_id = device,
-                                           .severity = severities[(round + i) % 4]}));
+      producer.produce(
+          topics.alerts, device,
+          to_json(AlertRecord{
+              .alert_id = alert_id, .device_id = device, .severity = severities[(round + i) % 4]}));
       alert_keys.push_back(alert_key(alert_id));
     }
     source.produce(500);

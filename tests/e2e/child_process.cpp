@@ -52,7 +52,9 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& log
   ::close(log_fd);
 }
 
-ChildProcess::~ChildProcess() { kill(); }
+ChildProcess::~ChildProcess() {
+  kill();
+}
 
 bool ChildProcess::reap(bool block) {
   if (status_) return true;
@@ -69,7 +71,9 @@ bool ChildProcess::reap(bool block) {
   return true;
 }
 
-bool ChildProcess::running() { return !reap(false); }
+bool ChildProcess::running() {
+  return !reap(false);
+}
 
 void ChildProcess::signal(int sig) {
   if (running()) ::kill(pid_, sig);

@@ -15,8 +15,8 @@ namespace iiot::e2e {
 
 // How a child ended: its exit code, or the signal that killed it.
 struct ExitStatus {
-  int code = -1;    // -1 if killed by a signal
-  int signal = 0;   // 0 if it exited
+  int code = -1;   // -1 if killed by a signal
+  int signal = 0;  // 0 if it exited
   bool exited_ok() const { return signal == 0 && code == 0; }
   std::string describe() const;
 };

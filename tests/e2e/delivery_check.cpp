@@ -1,6 +1,7 @@
 #include "delivery_check.h"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 

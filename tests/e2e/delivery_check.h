@@ -8,8 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -30,7 +28,7 @@ boost::json::object wait_settled(unsigned short port, std::int64_t records,
                                  std::chrono::milliseconds timeout = 90s);
 
 // The multiset difference of two key lists, for readable failure messages:
-// "missing: a, b; unexpected: c" (empty when equal as multisets). Lists at most 20 of each.
+// "missing 2 [a, b]; unexpected 1 [c]" (empty when equal as multisets); lists at most 20 of each.
 std::string describe_difference(const std::vector<std::string>& expected,
                                 const std::vector<std::string>& actual);
 

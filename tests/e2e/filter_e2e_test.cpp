@@ -93,11 +93,14 @@ TEST(FilterE2E, EachDimensionAloneAndCombined) {
       {"location", R"({"locations":["B"]})", {.locations = {"B"}}},
       {"types device_data", R"({"types":["device_data"]})", {.types = {"device_data"}}},
       {"types alert", R"({"types":["alert"]})", {.types = {"alert"}}},
-      {"alert level alone keeps device data", R"({"alert_levels":["critical"]})",
+      {"alert level alone keeps device data",
+       R"({"alert_levels":["critical"]})",
        {.alert_levels = {"critical"}}},
-      {"levels with types alert", R"({"alert_levels":["warning","critical"],"types":["alert"]})",
+      {"levels with types alert",
+       R"({"alert_levels":["warning","critical"],"types":["alert"]})",
        {.alert_levels = {"warning", "critical"}, .types = {"alert"}}},
-      {"type and location", R"({"device_types":["sensor"],"locations":["B"]})",
+      {"type and location",
+       R"({"device_types":["sensor"],"locations":["B"]})",
        {.device_types = {"sensor"}, .locations = {"B"}}},
       {"device, type alert, levels",
        R"({"device_ids":["p1"],"types":["alert"],"alert_levels":["info","error"]})",
@@ -110,8 +113,9 @@ TEST(FilterE2E, EachDimensionAloneAndCombined) {
         .locations = {"A", "C"},
         .alert_levels = {"error"},
         .types = {"device_data", "alert"}}},
-      {"levels ignored when only device data", R"({"locations":["A"],"types":["device_data"],)"
-                                              R"("alert_levels":["critical"]})",
+      {"levels ignored when only device data",
+       R"({"locations":["A"],"types":["device_data"],)"
+       R"("alert_levels":["critical"]})",
        {.locations = {"A"}, .alert_levels = {"critical"}, .types = {"device_data"}}},
       {"null lists are empty", R"({"device_ids":null,"locations":["C"]})", {.locations = {"C"}}},
       {"nobody", R"({"device_ids":["nobody"]})", {.device_ids = {"nobody"}}},
@@ -129,16 +133,20 @@ TEST(FilterE2E, EachDimensionAloneAndCombined) {
   RecordProducer producer;
   for (const Device& d : kDevices) {
     for (std::uint64_t seq = 0; seq < 2; ++seq) {
-      producer.produce(topics.device_data, d.id,
-                       to_json(DeviceRecord{.device_id = d.id, .device_type = d.type,
-                                            .location = d.location, .seq = seq}));
+      producer.produce(
+          topics.device_data, d.id,
+          to_json(DeviceRecord{
+              .device_id = d.id, .device_type = d.type, .location = d.location, .seq = seq}));
       events.push_back({device_key(d.id, seq), "device_data", d.id, d.type, d.location, ""});
     }
     for (const char* severity : kSeverities) {
       const std::string id = std::string("al-") + d.id + "-" + severity;
       producer.produce(topics.alerts, d.id,
-                       to_json(AlertRecord{.alert_id = id, .device_id = d.id, .severity = severity,
-                                           .device_type = d.type, .location = d.location}));
+                       to_json(AlertRecord{.alert_id = id,
+                                           .device_id = d.id,
+                                           .severity = severity,
+                                           .device_type = d.type,
+                                           .location = d.location}));
       events.push_back({alert_key(id), "alert", d.id, d.type, d.location, severity});
     }
   }
@@ -150,8 +158,11 @@ TEST(FilterE2E, EachDimensionAloneAndCombined) {
   for (const Device& d : kDevices) {
     const std::string id = std::string("al-") + d.id + "-inherited";
     producer.produce(topics.alerts, d.id,
-                     to_json(AlertRecord{.alert_id = id, .device_id = d.id, .severity = "error",
-                                         .device_type = std::nullopt, .location = std::nullopt}));
+                     to_json(AlertRecord{.alert_id = id,
+                                         .device_id = d.id,
+                                         .severity = "error",
+                                         .device_type = std::nullopt,
+                                         .location = std::nullopt}));
     events.push_back({alert_key(id), "alert", d.id, d.type, d.location, "error"});
   }
   producer.flush();
@@ -178,8 +189,7 @@ TEST(FilterE2E, AFilterChangeTakesEffectForTheNextEvent) {
   wait_settled(gateway.port(), 2, [&] { return std::int64_t(client.event_count()); });
   EXPECT_EQ(client.event_keys(), (std::vector<std::string>{device_key("dev-a", 0)}));
 
-  client.request(filter_frame(R"({"device_ids":["dev-b"],"types":["device_data"]})"),
-                 "filter_ack");
+  client.request(filter_frame(R"({"device_ids":["dev-b"],"types":["device_data"]})"), "filter_ack");
   producer.produce(topics.device_data, "dev-a",
                    to_json(DeviceRecord{.device_id = "dev-a", .seq = 1}));
   producer.produce(topics.device_data, "dev-b",
@@ -212,8 +222,7 @@ TEST(FilterE2E, TwoClientsSeeExactlyTheirOwnEvents) {
   auto hall_b = std::make_unique<WsTestClient>(gateway.port());
   sensors->request(filter_frame(R"({"device_types":["sensor"],"types":["device_data"]})"),
                    "filter_ack");
-  hall_b->request(filter_frame(R"({"locations":["B"],"alert_levels":["critical"]})"),
-                  "filter_ack");
+  hall_b->request(filter_frame(R"({"locations":["B"],"alert_levels":["critical"]})"), "filter_ack");
   const ReferenceFilter sensors_ref{.device_types = {"sensor"}, .types = {"device_data"}};
   const ReferenceFilter hall_b_ref{.locations = {"B"}, .alert_levels = {"critical"}};
 
@@ -227,17 +236,20 @@ TEST(FilterE2E, TwoClientsSeeExactlyTheirOwnEvents) {
       const std::string type = d % 3 == 0 ? "plc" : "sensor";
       const std::string location = d % 2 == 0 ? "A" : "B";
       producer.produce(topics.device_data, id,
-                       to_json(DeviceRecord{.device_id = id, .device_type = type,
+                       to_json(DeviceRecord{.device_id = id,
+                                            .device_type = type,
                                             .location = location,
                                             .seq = static_cast<std::uint64_t>(seq)}));
-      events.push_back({device_key(id, static_cast<std::uint64_t>(seq)), "device_data", id, type,
-                        location, ""});
+      events.push_back(
+          {device_key(id, static_cast<std::uint64_t>(seq)), "device_data", id, type, location, ""});
       if (seq % 10 == 0) {
         const std::string alert_id = id + "-al-" + std::to_string(seq);
         const std::string severity = kSeverities[(seq / 10 + d) % 4];
         producer.produce(topics.alerts, id,
-                         to_json(AlertRecord{.alert_id = alert_id, .device_id = id,
-                                             .severity = severity, .device_type = type,
+                         to_json(AlertRecord{.alert_id = alert_id,
+                                             .device_id = id,
+                                             .severity = severity,
+                                             .device_type = type,
                                              .location = location}));
         events.push_back({alert_key(alert_id), "alert", id, type, location, severity});
       }

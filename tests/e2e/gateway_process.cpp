@@ -66,9 +66,10 @@ unsigned short free_port() {
   return ntohs(addr.sin_port);
 }
 
-GatewayProcess::GatewayProcess(const TestTopics& topics, GatewaySettings settings,
-                               WaitFor wait_for)
-    : dir_(make_temp_dir()), log_path_(dir_ + "/consumer.log"), group_id_(unique_name("e2e-group")) {
+GatewayProcess::GatewayProcess(const TestTopics& topics, GatewaySettings settings, WaitFor wait_for)
+    : dir_(make_temp_dir()),
+      log_path_(dir_ + "/consumer.log"),
+      group_id_(unique_name("e2e-group")) {
   // The port is free when chosen but another process may take it before the gateway binds it:
   // a start that ends before /ready is retried on a new port.
   for (int attempt = 1;; ++attempt) {
@@ -93,9 +94,8 @@ GatewayProcess::GatewayProcess(const TestTopics& topics, GatewaySettings setting
 
 void GatewayProcess::start_once(const TestTopics& topics, const GatewaySettings& settings) {
   port_ = free_port();
-  std::map<std::string, std::string> websocket{{"host", yaml_quoted("127.0.0.1")},
-                                               {"port", std::to_string(port_)},
-                                               {"worker_count", "2"}};
+  std::map<std::string, std::string> websocket{
+      {"host", yaml_quoted("127.0.0.1")}, {"port", std::to_string(port_)}, {"worker_count", "2"}};
   for (const auto& [k, v] : settings.websocket) websocket[k] = v;
   std::map<std::string, std::string> kafka;
   kafka["brokers"] = "[" + yaml_quoted(test_brokers()) + "]";

@@ -1,10 +1,12 @@
 // GatewayProcess: one bin/consumer child per test, on the test's own topics, consumer group and
 // a free port on 127.0.0.1, with its YAML configuration and log in a fresh temporary directory.
-// The constructor returns once /ready answers 200 (see WaitFor); the destructor kills a still running gateway
-// (SIGKILL) and, if the test failed, prints the tail of its log. Used by the test's thread.
+// The constructor returns once /ready answers 200 (see WaitFor); the destructor kills a still
+// running gateway (SIGKILL) and, if the test failed, prints the tail of its log. Used by the test's
+// thread.
 #pragma once
 
-#include <boost/json/object.hpp>
+#include <sys/types.h>
+
 #include <chrono>
 #include <map>
 #include <memory>

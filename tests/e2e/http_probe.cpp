@@ -20,8 +20,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
-HttpResponse http_request(unsigned short port, const std::string& method,
-                          const std::string& target,
+HttpResponse http_request(unsigned short port, const std::string& method, const std::string& target,
                           const std::map<std::string, std::string>& headers,
                           std::chrono::milliseconds timeout) {
   HttpResponse out;

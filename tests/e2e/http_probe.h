@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,11 +16,10 @@ struct HttpResponse {
   int status = 0;  // 0: no answer (connection refused, reset or timed out)
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string error;                            // why status is 0
+  std::string error;                           // why status is 0
 };
 
-HttpResponse http_request(unsigned short port, const std::string& method,
-                          const std::string& target,
+HttpResponse http_request(unsigned short port, const std::string& method, const std::string& target,
                           const std::map<std::string, std::string>& headers = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

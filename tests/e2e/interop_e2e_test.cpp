@@ -22,8 +22,8 @@ namespace {
 namespace json = boost::json;
 
 struct InteropResult {
-  json::object header;               // {"extensions": [...], "pong": bool}
-  std::vector<std::string> events;   // event frame texts in arrival order
+  json::object header;              // {"extensions": [...], "pong": bool}
+  std::vector<std::string> events;  // event frame texts in arrival order
 };
 
 InteropResult read_output(const std::string& path) {
@@ -79,22 +79,23 @@ TEST(InteropE2E, PythonWebsocketsClientsWithAndWithoutDeflateReceiveTheSameFrame
                                  "--out", dir + "/" + mode + ".out", "--timeout", "60"},
         dir + "/" + mode + ".log");
   }
-  ASSERT_TRUE(eventually(
-      [&] { return stat_value(get_stats(gateway.port()), "active_clients") == 3; }, 30s))
+  ASSERT_TRUE(
+      eventually([&] { return stat_value(get_stats(gateway.port()), "active_clients") == 3; }, 30s))
       << "the Python clients did not connect";
 
   RecordProducer producer;
   const char* const severities[] = {"info", "warning", "error", "critical"};
   for (int i = 0; i < kDeviceRecords; ++i) {
     const std::string id = "io-" + std::to_string(i % 6);
-    producer.produce(topics.device_data, id,
-                     to_json(DeviceRecord{.device_id = id,
-                                          .seq = static_cast<std::uint64_t>(i / 6),
-                                          .padding_sensors = i % 5}));
+    producer.produce(
+        topics.device_data, id,
+        to_json(DeviceRecord{
+            .device_id = id, .seq = static_cast<std::uint64_t>(i / 6), .padding_sensors = i % 5}));
     if (i % 10 == 0) {
       const std::string alert_id = "io-alert-" + std::to_string(i);
       producer.produce(topics.alerts, id,
-                       to_json(AlertRecord{.alert_id = alert_id, .device_id = id,
+                       to_json(AlertRecord{.alert_id = alert_id,
+                                           .device_id = id,
                                            .severity = severities[i % 4],
                                            .title = "Überdruck ≥ 3 bar"}));
     }
@@ -107,8 +108,8 @@ TEST(InteropE2E, PythonWebsocketsClientsWithAndWithoutDeflateReceiveTheSameFrame
     SCOPED_TRACE(std::string("python websockets, compression ") + mode);
     const auto status = child->wait(90s);
     ASSERT_TRUE(status) << "interop_client.py did not finish";
-    ASSERT_TRUE(status->exited_ok()) << status->describe() << "; see " << dir << "/" << mode
-                                     << ".log";
+    ASSERT_TRUE(status->exited_ok())
+        << status->describe() << "; see " << dir << "/" << mode << ".log";
     const InteropResult result = read_output(dir + "/" + mode + ".out");
     const json::array& extensions = result.header.at("extensions").as_array();
     if (std::string(mode) == "deflate") {

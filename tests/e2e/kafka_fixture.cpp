@@ -85,14 +85,30 @@ Ptr<rd_kafka_event_t> await_admin(rd_kafka_queue_t* queue, std::chrono::millisec
   return Ptr<rd_kafka_event_t>(rd_kafka_queue_poll(queue, static_cast<int>(timeout.count())));
 }
 
+// Fails fast, and from then on at once, when no broker answers: every test needs one.
+void require_broker(rd_kafka_t* rk) {
+  static std::atomic<bool> unreachable{false};
+  if (!unreachable.load()) {
+    const rd_kafka_metadata_t* raw = nullptr;
+    if (rd_kafka_metadata(rk, 0, nullptr, &raw, 15000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(raw);
+      return;
+    }
+    unreachable.store(true);
+  }
+  throw std::runtime_error("no Kafka broker answers at " + test_brokers() + kStartBroker);
+}
+
 void create_topics(const std::vector<std::string>& names, int partitions) {
   Ptr<rd_kafka_t> rk = make_producer(base_conf());
+  require_broker(rk.get());
   std::vector<rd_kafka_NewTopic_t*> topics;
   std::array<char, 512> errstr{};
   for (const std::string& name : names) {
-    topics.push_back(rd_kafka_NewTopic_new(name.c_str(), partitions, 1, errstr.data(),
-                                           errstr.size()));
-    if (topics.back() == nullptr) throw std::runtime_error("NewTopic: " + std::string(errstr.data()));
+    topics.push_back(
+        rd_kafka_NewTopic_new(name.c_str(), partitions, 1, errstr.data(), errstr.size()));
+    if (topics.back() == nullptr)
+      throw std::runtime_error("NewTopic: " + std::string(errstr.data()));
   }
   Ptr<rd_kafka_queue_t> queue(rd_kafka_queue_new(rk.get()));
   Ptr<rd_kafka_AdminOptions_t> options(
@@ -105,8 +121,8 @@ void create_topics(const std::vector<std::string>& names, int partitions) {
   Ptr<rd_kafka_event_t> event = await_admin(queue.get(), std::chrono::seconds(45));
   if (!event) throw std::runtime_error(std::string("CreateTopics timed out") + kStartBroker);
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error(std::string("CreateTopics: ") + rd_kafka_event_error_string(event.get()) +
-                             kStartBroker);
+    throw std::runtime_error(std::string("CreateTopics: ") +
+                             rd_kafka_event_error_string(event.get()) + kStartBroker);
   }
   const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
   std::size_t count = 0;
@@ -114,8 +130,9 @@ void create_topics(const std::vector<std::string>& names, int partitions) {
   for (std::size_t i = 0; i < count; ++i) {
     const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      throw std::runtime_error(std::string("create topic ") + rd_kafka_topic_result_name(results[i]) +
-                               ": " + rd_kafka_err2str(err));
+      throw std::runtime_error(std::string("create topic ") +
+                               rd_kafka_topic_result_name(results[i]) + ": " +
+                               rd_kafka_err2str(err));
     }
   }
   const auto deadline = Clock::now() + std::chrono::seconds(30);
@@ -163,7 +180,9 @@ TestTopics::TestTopics(int partitions)
   create_topics({device_data, alerts, dead_letter}, partitions);
 }
 
-TestTopics::~TestTopics() { delete_topics({device_data, alerts, dead_letter}); }
+TestTopics::~TestTopics() {
+  delete_topics({device_data, alerts, dead_letter});
+}
 
 struct RecordProducer::Impl {
   Ptr<rd_kafka_t> rk;

@@ -55,8 +55,9 @@ TEST(LimitsE2E, HandshakesPastMaxConnectionsAreAnswered503) {
 TEST(LimitsE2E, CheckOriginRefusesForeignAndMissingOriginsWith403) {
   TestTopics topics(1);
   GatewayProcess gateway(
-      topics, {.websocket = {{"check_origin", "true"},
-                             {"allowed_origins", R"(["http://good.example", "https://b.example"])"}}});
+      topics,
+      {.websocket = {{"check_origin", "true"},
+                     {"allowed_origins", R"(["http://good.example", "https://b.example"])"}}});
   EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "http://evil.example").status, 403);
   EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "http://good.example.evil").status, 403);
   EXPECT_EQ(upgrade_request(gateway.port(), "/ws", std::nullopt).status, 403);
@@ -74,8 +75,8 @@ TEST(LimitsE2E, CheckOriginRefusesForeignAndMissingOriginsWith403) {
 
 TEST(LimitsE2E, AStarInAllowedOriginsAllowsAnyOrigin) {
   TestTopics topics(1);
-  GatewayProcess gateway(topics, {.websocket = {{"check_origin", "true"},
-                                                {"allowed_origins", R"(["*"])"}}});
+  GatewayProcess gateway(
+      topics, {.websocket = {{"check_origin", "true"}, {"allowed_origins", R"(["*"])"}}});
   EXPECT_EQ(upgrade_request(gateway.port(), "/ws", "http://anything.example").status, 101);
   WsTestClient client(gateway.port(), {.origin = "http://other.example"});
   EXPECT_FALSE(client.client_id().empty());
@@ -131,12 +132,11 @@ TEST(LimitsE2E, ConnectionSlotsAreReleasedHoweverAConnectionEnds) {
       EXPECT_EQ(upgrade_request(gateway.port(), "/ws", std::nullopt).status, 503);
       // A handshake Beast refuses after admission (no Sec-WebSocket-Key) must free its slot too.
       clients[0]->close();
-      const HttpResponse bad = http_request(gateway.port(), "GET", "/ws",
-                                            {{"Connection", "Upgrade"},
-                                             {"Upgrade", "websocket"},
-                                             {"Sec-WebSocket-Version", "13"}});
+      const HttpResponse bad = http_request(
+          gateway.port(), "GET", "/ws",
+          {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"}});
       EXPECT_EQ(bad.status / 100, 4) << bad.status << " " << bad.error;
-      clients[1]->close();  // normal close
+      clients[1]->close();           // normal close
       clients[2]->send_binary("x");  // closed by the server with 1003
       clients[2]->wait_closed(15s);
       // clients[3] and [4] vanish without a closing handshake.

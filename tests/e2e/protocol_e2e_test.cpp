@@ -137,8 +137,8 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
   ASSERT_TRUE(data.at("client_id").is_string());
   EXPECT_FALSE(data.at("client_id").as_string().empty());
   const json::object& filter = data.at("filter").as_object();
-  EXPECT_EQ(keys_of(filter), (std::vector<std::string>{"alert_levels", "device_ids",
-                                                        "device_types", "locations", "types"}));
+  EXPECT_EQ(keys_of(filter), (std::vector<std::string>{"alert_levels", "device_ids", "device_types",
+                                                       "locations", "types"}));
   for (const auto& [key, value] : filter) {
     EXPECT_TRUE(value.is_array() && value.as_array().empty()) << key << " of a new connection";
   }
@@ -152,7 +152,7 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
   EXPECT_TRUE(is_server_timestamp(ack)) << json::serialize(ack);
   const json::object& in_force = ack.at("data").as_object();
   EXPECT_EQ(keys_of(in_force), (std::vector<std::string>{"alert_levels", "device_ids",
-                                                          "device_types", "locations", "types"}));
+                                                         "device_types", "locations", "types"}));
   auto sorted = [](const json::value& list) {
     std::vector<std::string> out;
     for (const json::value& v : list.as_array()) out.emplace_back(v.as_string());
@@ -160,8 +160,7 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
     return out;
   };
   EXPECT_EQ(sorted(in_force.at("device_ids")), (std::vector<std::string>{"dev-1", "dev-2"}));
-  EXPECT_EQ(sorted(in_force.at("alert_levels")),
-            (std::vector<std::string>{"critical", "warning"}));
+  EXPECT_EQ(sorted(in_force.at("alert_levels")), (std::vector<std::string>{"critical", "warning"}));
   EXPECT_TRUE(in_force.at("device_types").as_array().empty());
   EXPECT_TRUE(in_force.at("locations").as_array().empty());
   EXPECT_TRUE(in_force.at("types").as_array().empty());
@@ -237,10 +236,9 @@ TEST(ProtocolE2E, EventFramesCarryTheContractFieldsAndNothingUnknown) {
       R"({"device_id":"plc-7","device_type":"plc","location":"Hall-7","status":"maintenance",)"
       R"("timestamp":"2024-08-01T20:50:09.123456789+08:00","firmware":"1.2.3",)"
       R"("sensors":{"seq":{"value":0},"pressure":{"value":1.5,"unit":"bar","calibrated":true}}})");
-  producer.produce(
-      topics.device_data, "plc-8",
-      R"({"device_id":"plc-8","device_type":"plc","location":null,"status":null,)"
-      R"("timestamp":"2024-08-01T12:50:09Z","sensors":{"seq":{"value":0}}})");
+  producer.produce(topics.device_data, "plc-8",
+                   R"({"device_id":"plc-8","device_type":"plc","location":null,"status":null,)"
+                   R"("timestamp":"2024-08-01T12:50:09Z","sensors":{"seq":{"value":0}}})");
   producer.flush();
   ASSERT_TRUE(client.wait_for_events(2, 30s)) << "received " << client.event_count();
 
@@ -265,7 +263,7 @@ TEST(ProtocolE2E, EventFramesCarryTheContractFieldsAndNothingUnknown) {
   EXPECT_EQ(keys_of(d.at("data").as_object()), (std::vector<std::string>{"device"}));
   const json::object& device = d.at("data").at("device").as_object();
   EXPECT_EQ(keys_of(device), (std::vector<std::string>{"device_id", "device_type", "location",
-                                                        "sensors", "status"}));
+                                                       "sensors", "status"}));
   EXPECT_EQ(device.at("device_id").as_string(), "plc-7");
   EXPECT_EQ(device.at("device_type").as_string(), "plc");
   EXPECT_EQ(device.at("location").as_string(), "Hall-7");
@@ -275,7 +273,8 @@ TEST(ProtocolE2E, EventFramesCarryTheContractFieldsAndNothingUnknown) {
   EXPECT_DOUBLE_EQ(pressure.at("value").to_number<double>(), 1.5);
   EXPECT_EQ(pressure.at("unit").as_string(), "bar");
 
-  const json::object& defaults = by_key.at(device_key("plc-8", 0)).at("data").at("device").as_object();
+  const json::object& defaults =
+      by_key.at(device_key("plc-8", 0)).at("data").at("device").as_object();
   EXPECT_EQ(defaults.at("location").as_string(), "");
   EXPECT_EQ(defaults.at("status").as_string(), "online");
 

@@ -55,10 +55,10 @@ TEST(ShutdownE2E, SigtermExitsZeroWithAClientThatStoppedReading) {
   constexpr int kRecords = 3000;
   for (int i = 0; i < kRecords; ++i) {
     const std::string id = "sd-" + std::to_string(i % 8);
-    producer.produce(topics.device_data, id,
-                     to_json(DeviceRecord{.device_id = id,
-                                          .seq = static_cast<std::uint64_t>(i / 8),
-                                          .padding_sensors = 30}));
+    producer.produce(
+        topics.device_data, id,
+        to_json(DeviceRecord{
+            .device_id = id, .seq = static_cast<std::uint64_t>(i / 8), .padding_sensors = 30}));
   }
   producer.flush();
   ASSERT_TRUE(reading.wait_for_events(kRecords, 60s)) << reading.event_count();

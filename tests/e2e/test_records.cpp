@@ -17,22 +17,16 @@ std::string to_json(const DeviceRecord& r) {
     sensors["padding_sensor_" + std::to_string(i)] =
         json::object{{"value", i * 1.25}, {"unit", "unit-of-padding"}};
   }
-  json::object record{{"device_id", r.device_id},
-                      {"device_type", r.device_type},
-                      {"location", r.location},
-                      {"status", "online"},
-                      {"timestamp", r.timestamp},
-                      {"sensors", std::move(sensors)}};
+  json::object record{{"device_id", r.device_id}, {"device_type", r.device_type},
+                      {"location", r.location},   {"status", "online"},
+                      {"timestamp", r.timestamp}, {"sensors", std::move(sensors)}};
   return json::serialize(record);
 }
 
 std::string to_json(const AlertRecord& r) {
-  json::object record{{"alert_id", r.alert_id},
-                      {"device_id", r.device_id},
-                      {"severity", r.severity},
-                      {"title", r.title},
-                      {"description", r.description},
-                      {"timestamp", r.timestamp}};
+  json::object record{{"alert_id", r.alert_id},       {"device_id", r.device_id},
+                      {"severity", r.severity},       {"title", r.title},
+                      {"description", r.description}, {"timestamp", r.timestamp}};
   if (r.device_type) record["device_type"] = *r.device_type;
   if (r.location) record["location"] = *r.location;
   return json::serialize(record);
@@ -42,7 +36,9 @@ std::string device_key(std::string_view device_id, std::uint64_t seq) {
   return "d:" + std::string(device_id) + "#" + std::to_string(seq);
 }
 
-std::string alert_key(std::string_view alert_id) { return "a:" + std::string(alert_id); }
+std::string alert_key(std::string_view alert_id) {
+  return "a:" + std::string(alert_id);
+}
 
 std::string frame_type(const json::object& frame) {
   const json::value* type = frame.if_contains("type");
@@ -55,7 +51,7 @@ std::optional<std::string> event_key(const json::object& frame) {
     if (type == "device_data") {
       const json::object& device = frame.at("data").at("device").as_object();
       const json::value& seq = device.at("sensors").at("seq").at("value");
-      const auto n = static_cast<std::uint64_t>(seq.is_double() ? seq.as_double()
+      const auto n = static_cast<std::uint64_t>(seq.is_double()  ? seq.as_double()
                                                 : seq.is_int64() ? seq.as_int64()
                                                                  : seq.as_uint64());
       return device_key(device.at("device_id").as_string(), n);

@@ -37,7 +37,9 @@ std::string type_of(const std::string& text) {
   return type != nullptr && type->is_string() ? std::string(type->as_string()) : "";
 }
 
-bool is_event(const ReceivedFrame& f) { return f.type == "device_data" || f.type == "alert"; }
+bool is_event(const ReceivedFrame& f) {
+  return f.type == "device_data" || f.type == "alert";
+}
 
 }  // namespace
 
@@ -59,7 +61,7 @@ struct WsTestClient::Impl {
   std::vector<ReceivedFrame> frames;  // guarded by mutex
   std::size_t events = 0;             // guarded by mutex
   std::atomic<std::size_t> pings{0};
-  std::optional<CloseInfo> closed;    // guarded by mutex
+  std::optional<CloseInfo> closed;  // guarded by mutex
 
   template <typename F>
   auto run_on_io(F&& f) {
@@ -153,14 +155,14 @@ struct WsTestClient::Impl {
     auto result = done->get_future();
     net::post(io, [this, payload, done, binary] {
       ws.binary(binary);
-      ws.async_write(net::buffer(*payload), [payload, done](beast::error_code ec, std::size_t) {
-        done->set_value(ec);
-      });
+      ws.async_write(net::buffer(*payload),
+                     [payload, done](beast::error_code ec, std::size_t) { done->set_value(ec); });
     });
     if (result.wait_for(kIoTimeout) != std::future_status::ready) {
       throw std::runtime_error("WsTestClient: a write did not complete");
     }
-    if (const auto ec = result.get()) throw std::runtime_error("WsTestClient write: " + ec.message());
+    if (const auto ec = result.get())
+      throw std::runtime_error("WsTestClient write: " + ec.message());
   }
 };
 
@@ -181,8 +183,8 @@ WsTestClient::WsTestClient(unsigned short port, WsClientOptions options)
     beast::error_code ec;
     stream.socket().open(tcp::v4(), ec);
     if (!ec && options.receive_buffer_bytes > 0) {
-      stream.socket().set_option(net::socket_base::receive_buffer_size(options.receive_buffer_bytes),
-                                 ec);
+      stream.socket().set_option(
+          net::socket_base::receive_buffer_size(options.receive_buffer_bytes), ec);
     }
     if (ec) {
       done->set_value({ec, 0});
@@ -198,28 +200,28 @@ WsTestClient::WsTestClient(unsigned short port, WsClientOptions options)
     im.ws.control_callback([&im](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::ping) im.pings.fetch_add(1);
     });
-    im.ws.set_option(websocket::stream_base::decorator([origin = options.origin](
-                                                           websocket::request_type& req) {
-      req.set(beast::http::field::user_agent, "iiot-e2e-test");
-      if (origin) req.set(beast::http::field::origin, *origin);
-    }));
+    im.ws.set_option(
+        websocket::stream_base::decorator([origin = options.origin](websocket::request_type& req) {
+          req.set(beast::http::field::user_agent, "iiot-e2e-test");
+          if (origin) req.set(beast::http::field::origin, *origin);
+        }));
     stream.expires_after(std::chrono::seconds(10));
     const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
-    stream.async_connect(endpoint, [&im, port, path = options.path, done,
-                                    response](beast::error_code cec) {
-      if (cec) {
-        done->set_value({cec, 0});
-        return;
-      }
-      beast::get_lowest_layer(im.ws).expires_never();
-      im.ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(10),
-                                                       websocket::stream_base::none(), false});
-      im.ws.async_handshake(*response, "127.0.0.1:" + std::to_string(port), path,
-                            [&im, done, response](beast::error_code hec) {
-                              done->set_value({hec, static_cast<int>(response->result_int())});
-                              if (!hec) im.schedule_read();
-                            });
-    });
+    stream.async_connect(
+        endpoint, [&im, port, path = options.path, done, response](beast::error_code cec) {
+          if (cec) {
+            done->set_value({cec, 0});
+            return;
+          }
+          beast::get_lowest_layer(im.ws).expires_never();
+          im.ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(10),
+                                                           websocket::stream_base::none(), false});
+          im.ws.async_handshake(*response, "127.0.0.1:" + std::to_string(port), path,
+                                [&im, done, response](beast::error_code hec) {
+                                  done->set_value({hec, static_cast<int>(response->result_int())});
+                                  if (!hec) im.schedule_read();
+                                });
+        });
   });
 
   std::string failure;
@@ -240,11 +242,17 @@ WsTestClient::WsTestClient(unsigned short port, WsClientOptions options)
   }
 }
 
-WsTestClient::~WsTestClient() { impl_->stop(); }
+WsTestClient::~WsTestClient() {
+  impl_->stop();
+}
 
-void WsTestClient::send_text(std::string_view text) { impl_->send(std::string(text), false); }
+void WsTestClient::send_text(std::string_view text) {
+  impl_->send(std::string(text), false);
+}
 
-void WsTestClient::send_binary(std::string_view data) { impl_->send(std::string(data), true); }
+void WsTestClient::send_binary(std::string_view data) {
+  impl_->send(std::string(data), true);
+}
 
 std::vector<ReceivedFrame> WsTestClient::frames() const {
   std::lock_guard lock(impl_->mutex);
@@ -347,7 +355,9 @@ void WsTestClient::set_read_delay(std::chrono::milliseconds delay) {
   impl_->run_on_io([this, delay] { impl_->read_delay = delay; });
 }
 
-std::size_t WsTestClient::pings_received() const { return impl_->pings.load(); }
+std::size_t WsTestClient::pings_received() const {
+  return impl_->pings.load();
+}
 
 bool WsTestClient::wait_closed(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mutex);

@@ -24,8 +24,8 @@ using namespace std::chrono_literals;
 struct WsClientOptions {
   std::string path = "/ws";
   std::optional<std::string> origin = {};  // Origin header, absent by default
-  int receive_buffer_bytes = 0;       // SO_RCVBUF set before connecting; 0 keeps the default
-  bool compression = false;           // offer permessage-deflate
+  int receive_buffer_bytes = 0;            // SO_RCVBUF set before connecting; 0 keeps the default
+  bool compression = false;                // offer permessage-deflate
 };
 
 // A received frame: its text, and its "type" when it is a JSON object with one.
@@ -71,7 +71,7 @@ class WsTestClient {
                   std::chrono::milliseconds timeout);
   // Waits for the first frame of `type` at index >= cursor; moves cursor past it.
   std::optional<boost::json::object> next_of_type(std::string_view type, std::size_t& cursor,
-                                                   std::chrono::milliseconds timeout = 10s);
+                                                  std::chrono::milliseconds timeout = 10s);
   // Sends text and waits for the next frame of reply_type (throws if none arrives).
   boost::json::object request(std::string_view text, std::string_view reply_type);
   // The client_id of the welcome frame (waits for it; throws if none arrives).
