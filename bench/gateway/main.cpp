@@ -261,7 +261,8 @@ int run(const GatewayOptions& o) {
                        {"rate", o.rate},
                        {"max_backlog", o.rate > 0 ? 0 : max_backlog}};
       out["frame_bytes"] = frame_bytes;
-      out["clients"] = clients_at_start;  // the load clients leave as the window closes
+      out["clients"] = clients_at_start;
+      out["clients_at_end"] = pusher.client_count();  // fewer: the gateway closed some
       out["window_s"] = window;
       out["injected"] = c1.injected - c0.injected;
       out["injected_per_s"] = static_cast<double>(c1.injected - c0.injected) / window;

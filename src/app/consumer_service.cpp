@@ -1,7 +1,8 @@
 #include "app/consumer_service.h"
 
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <thread>
 
 #include "ingest/kafka_consumer.h"
@@ -41,8 +42,8 @@ int ConsumerService::run() {
   if (config_.websocket.enabled) {
     pusher = std::make_unique<push::DataPusher>(config_.websocket, stats_);
     server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_);
-    integrated = std::make_unique<push::WebSocketIntegratedProcessor>(
-        default_processor, *pusher, config_.processor, stats_);
+    integrated = std::make_unique<push::WebSocketIntegratedProcessor>(default_processor, *pusher,
+                                                                      config_.processor, stats_);
     processor = integrated.get();
     pusher->start();
     server->start();

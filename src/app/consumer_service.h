@@ -39,7 +39,7 @@ class ConsumerService {
   observability::GatewayStats stats_;
   std::mutex mutex_;
   std::condition_variable stop_cv_;
-  bool stop_requested_ = false;               // guarded by mutex_
+  bool stop_requested_ = false;                // guarded by mutex_
   ingest::KafkaConsumer* consumer_ = nullptr;  // guarded by mutex_; set while run() polls
 };
 

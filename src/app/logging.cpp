@@ -1,10 +1,11 @@
 #include "app/logging.h"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string_view.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 
 namespace iiot::app {
 
@@ -29,8 +30,8 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 void setup_logging(const config::LogConfig& log) {
   auto logger = spdlog::stderr_logger_mt("iiot-gateway");
   if (log.format == config::LogFormat::kJson) {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(
-        spdlog::pattern_time_type::utc, std::string("\n"));
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc,
+                                                                 std::string("\n"));
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","thread":%t,"msg":%*})");
     logger->set_formatter(std::move(formatter));

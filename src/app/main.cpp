@@ -1,11 +1,12 @@
 // bin/consumer: the gateway service (CONTRACT section 5).
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <pthread.h>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "app/consumer_service.h"
@@ -13,8 +14,9 @@
 #include "config/config.h"
 
 int main(int argc, char** argv) {
-  CLI::App cli{"iiot-gateway: consumes device telemetry and alerts from Kafka and pushes them to "
-               "WebSocket clients whose filter matches."};
+  CLI::App cli{
+      "iiot-gateway: consumes device telemetry and alerts from Kafka and pushes them to "
+      "WebSocket clients whose filter matches."};
   std::string config_path;
   bool check_only = false;
   cli.add_option("-c,--config", config_path, "YAML configuration file")->required();

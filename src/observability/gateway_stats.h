@@ -23,10 +23,10 @@ struct PipelineCounters {
 };
 
 struct KafkaStatus {
-  std::atomic<std::int64_t> consumer_lag{0};       // summed over assigned partitions
+  std::atomic<std::int64_t> consumer_lag{0};  // summed over assigned partitions
   std::atomic<std::int32_t> partitions_assigned{0};
-  std::atomic<bool> broker_reachable{false};        // a broker connection is up
-  std::atomic<bool> group_joined{false};            // the group has assigned us (possibly 0 partitions)
+  std::atomic<bool> broker_reachable{false};  // a broker connection is up
+  std::atomic<bool> group_joined{false};      // the group has assigned us (possibly 0 partitions)
   Counter rebalances{0};
   Counter offsets_committed{0};
 };

@@ -11,9 +11,13 @@ namespace json = boost::json;
 
 namespace {
 
-std::uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }
+std::uint64_t get(const Counter& c) {
+  return c.load(std::memory_order_relaxed);
+}
 
-double ns_to_ms(double ns) { return ns / 1e6; }
+double ns_to_ms(double ns) {
+  return ns / 1e6;
+}
 
 // Boost.JSON 1.81 writes every double in exponent form ("6.0042E0"); figures read by people
 // should look like 6.004. Same structure and escaping as json::serialize, doubles rounded to
@@ -73,9 +77,9 @@ std::string render_health_json(const GatewayStats& stats) {
   const bool reachable = stats.kafka.broker_reachable.load(std::memory_order_relaxed);
   json::object out;
   out["status"] = reachable ? "ok" : "degraded";
-  out["kafka"] = json::object{
-      {"reachable", reachable},
-      {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)}};
+  out["kafka"] =
+      json::object{{"reachable", reachable},
+                   {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)}};
   out["uptime_seconds"] = stats.uptime_seconds();
   return to_text(out);
 }
@@ -165,8 +169,7 @@ std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
   metric("bytes_sent_total", "counter", "WebSocket bytes written to client sockets.",
          get(stats.push.bytes_sent));
   metric("push_queue_size", "gauge", "Events in the push input queue.", push.queue_size);
-  metric("push_queue_capacity", "gauge", "Capacity of the push input queue.",
-         push.queue_capacity);
+  metric("push_queue_capacity", "gauge", "Capacity of the push input queue.", push.queue_capacity);
   metric("push_latency_avg_seconds", "gauge", "Mean time from hand-off to queued at clients.",
          latency.mean_ns / 1e9);
   metric("push_latency_p99_seconds", "gauge", "p99 time from hand-off to queued at clients.",

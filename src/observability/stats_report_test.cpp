@@ -30,8 +30,8 @@ TEST(StatsReport, StatsJsonHasEveryContractField) {
   for (const char* key :
        {"active_clients", "total_connections", "total_messages", "device_data_messages",
         "alert_messages", "invalid_messages", "push_success_count", "push_failure_count",
-        "dropped_messages", "queue_size", "queue_capacity", "avg_push_latency_ms",
-        "uptime_seconds", "kafka", "clients"}) {
+        "dropped_messages", "queue_size", "queue_capacity", "avg_push_latency_ms", "uptime_seconds",
+        "kafka", "clients"}) {
     EXPECT_TRUE(v.contains(key)) << key;
   }
   EXPECT_EQ(v.at("total_messages").to_number<int>(), 10);
@@ -39,8 +39,7 @@ TEST(StatsReport, StatsJsonHasEveryContractField) {
   EXPECT_NEAR(v.at("avg_push_latency_ms").to_number<double>(), 2.0, 0.01);
   EXPECT_EQ(v.at("kafka").at("consumer_lag").to_number<int>(), 5);
   EXPECT_EQ(v.at("kafka").at("partitions_assigned").to_number<int>(), 3);
-  EXPECT_EQ(v.at("clients").as_array().at(0).at("filter").at("device_ids").at(0).as_string(),
-            "d1");
+  EXPECT_EQ(v.at("clients").as_array().at(0).at("filter").at("device_ids").at(0).as_string(), "d1");
 }
 
 TEST(StatsReport, MetricsCarryTheSameFigures) {

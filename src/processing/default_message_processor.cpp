@@ -14,8 +14,7 @@ ProcessResult DefaultMessageProcessor::process(RecordKind kind, std::string_view
                                      " bytes exceeds processor.max_payload_bytes (" +
                                      std::to_string(max_payload_bytes_) + ")");
     }
-    return kind == RecordKind::kDeviceData ? process_device_data(payload)
-                                           : process_alert(payload);
+    return kind == RecordKind::kDeviceData ? process_device_data(payload) : process_alert(payload);
   }();
   if (!result.ok()) stats_.pipeline.invalid_messages.fetch_add(1, std::memory_order_relaxed);
   return result;
@@ -40,7 +39,8 @@ ProcessResult DefaultMessageProcessor::process_alert(std::string_view payload) {
     if (!alert.location) alert.location = last ? last->location : std::string();
   }
   stats_.pipeline.alert_messages.fetch_add(1, std::memory_order_relaxed);
-  return ProcessResult::accepted(std::make_shared<ProcessedEvent>(ProcessedEvent{std::move(alert)}));
+  return ProcessResult::accepted(
+      std::make_shared<ProcessedEvent>(ProcessedEvent{std::move(alert)}));
 }
 
 }  // namespace iiot::processing

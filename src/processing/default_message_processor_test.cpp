@@ -67,10 +67,12 @@ TEST_F(DefaultMessageProcessorTest, CountsByKindAndRejectsInvalid) {
   const auto too_big = processor_.process(RecordKind::kDeviceData, std::string(2000, ' '));
   EXPECT_FALSE(too_big.ok());
   EXPECT_NE(too_big.error().find("max_payload_bytes"), std::string::npos);
-  EXPECT_TRUE(processor_
-                  .process(RecordKind::kAlert,
-                           R"({"alert_id":"a","device_id":"d1","severity":"error","title":"t","timestamp":"2024-08-01T12:00:00Z"})")
-                  .ok());
+  EXPECT_TRUE(
+      processor_
+          .process(
+              RecordKind::kAlert,
+              R"({"alert_id":"a","device_id":"d1","severity":"error","title":"t","timestamp":"2024-08-01T12:00:00Z"})")
+          .ok());
   EXPECT_EQ(stats_.pipeline.total_messages, 4u);
   EXPECT_EQ(stats_.pipeline.device_data_messages, 1u);
   EXPECT_EQ(stats_.pipeline.alert_messages, 1u);
@@ -78,10 +80,12 @@ TEST_F(DefaultMessageProcessorTest, CountsByKindAndRejectsInvalid) {
 }
 
 TEST_F(DefaultMessageProcessorTest, InvalidRecordDoesNotTouchState) {
-  EXPECT_FALSE(processor_
-                   .process(RecordKind::kDeviceData,
-                            R"({"device_id":"d9","device_type":"x","timestamp":"bad","sensors":{"t":{"value":1}}})")
-                   .ok());
+  EXPECT_FALSE(
+      processor_
+          .process(
+              RecordKind::kDeviceData,
+              R"({"device_id":"d9","device_type":"x","timestamp":"bad","sensors":{"t":{"value":1}}})")
+          .ok());
   EXPECT_EQ(processor_.device_states().find("d9"), nullptr);
 }
 

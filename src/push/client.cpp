@@ -1,9 +1,10 @@
 #include "push/client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/field.hpp>
-#include <spdlog/spdlog.h>
 
 #include "model/frame_encoder.h"
 #include "push/push_shard.h"
@@ -45,21 +46,18 @@ Client::Client(Socket socket, PushShard& shard, const SessionOptions& options, s
 void Client::start(Request request) {
   ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
                                                  websocket::stream_base::none(), false});
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "iiot-gateway");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "iiot-gateway"); }));
   ws_.read_message_max(options_.max_message_size);
   ws_.auto_fragment(false);
   ws_.write_buffer_bytes(std::max<std::size_t>(options_.write_buffer_size, 8));
   if (options_.enable_compression) ws_.set_option(deflate_options());
   // Invoked only inside our own reads, which run on this shard's thread.
-  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
-    last_activity_ = Clock::now();
-  });
+  ws_.control_callback(
+      [this](websocket::frame_type, beast::string_view) { last_activity_ = Clock::now(); });
   auto held = std::make_shared<Request>(std::move(request));
-  ws_.async_accept(*held, [self = shared_from_this(), held](beast::error_code ec) {
-    self->on_accept(ec);
-  });
+  ws_.async_accept(
+      *held, [self = shared_from_this(), held](beast::error_code ec) { self->on_accept(ec); });
 }
 
 void Client::on_accept(beast::error_code ec) {
@@ -155,10 +153,9 @@ void Client::do_write() {
   write_in_flight_ = true;
   write_started_ = last_write_progress_ = Clock::now();
   ws_.text(true);
-  ws_.async_write(boost::asio::buffer(*writing_.data),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                    self->on_write(ec, n);
-                  });
+  ws_.async_write(
+      boost::asio::buffer(*writing_.data),
+      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }
 
 void Client::on_write(beast::error_code ec, std::size_t bytes) {
@@ -220,9 +217,8 @@ void Client::sweep(Clock::time_point now) {
   if (!ping_in_flight_ && now - last_ping_ >= options_.ping_interval) {
     ping_in_flight_ = true;
     last_ping_ = now;
-    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {
-      self->ping_in_flight_ = false;
-    });
+    ws_.async_ping(
+        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
   }
 }
 

@@ -28,7 +28,9 @@ DataPusher::DataPusher(const config::WebSocketConfig& config, observability::Gat
   }
 }
 
-DataPusher::~DataPusher() { stop(); }
+DataPusher::~DataPusher() {
+  stop();
+}
 
 void DataPusher::start() {
   for (auto& shard : shards_) shard->start();

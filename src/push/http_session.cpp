@@ -1,9 +1,10 @@
 #include "push/http_session.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 namespace iiot::push {
 
@@ -26,7 +27,9 @@ HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, PushShard& shard,
                          WebSocketServer& server)
     : stream_(std::move(socket)), shard_(shard), server_(server) {}
 
-void HttpSession::run() { do_read(); }
+void HttpSession::run() {
+  do_read();
+}
 
 void HttpSession::do_read() {
   parser_.emplace();
@@ -36,10 +39,9 @@ void HttpSession::do_read() {
   // keep-alive HTTP connection is closed after connection_timeout.
   stream_.expires_after(first_request_ ? server_.config().handshake_timeout
                                        : server_.config().connection_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                     self->on_read(ec, n);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -88,11 +90,11 @@ void HttpSession::send(WebSocketServer::Response response) {
   const bool keep_alive = response.keep_alive();
   auto held = std::make_shared<WebSocketServer::Response>(std::move(response));
   stream_.expires_after(server_.config().write_timeout);
-  http::async_write(stream_, *held,
-                    [self = shared_from_this(), held, keep_alive](beast::error_code ec,
-                                                                  std::size_t n) {
-                      self->on_write(keep_alive, ec, n);
-                    });
+  http::async_write(
+      stream_, *held,
+      [self = shared_from_this(), held, keep_alive](beast::error_code ec, std::size_t n) {
+        self->on_write(keep_alive, ec, n);
+      });
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {

@@ -1,8 +1,9 @@
 #include "push/push_shard.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 namespace iiot::push {
 
@@ -14,7 +15,9 @@ PushShard::PushShard(int index, const SessionOptions& options, observability::Ga
                      DeliveryListener& listener)
     : index_(index), options_(options), stats_(stats), listener_(listener) {}
 
-PushShard::~PushShard() { stop(); }
+PushShard::~PushShard() {
+  stop();
+}
 
 void PushShard::start() {
   schedule_sweep();

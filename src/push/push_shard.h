@@ -27,7 +27,7 @@ namespace iiot::push {
 struct Delivery {
   PushEventPtr event;
   std::atomic<int> remaining{0};
-  bool waited = false;                     // a pusher thread waits for `done`
+  bool waited = false;                    // a pusher thread waits for `done`
   mutable std::atomic<bool> done{false};  // set by the listener once fanned out
 };
 

@@ -5,7 +5,8 @@
 // push_retry_attempts times, push_retry_backoff apart; then telemetry is counted as a push
 // failure (processing still succeeds) while an alert waits until it is accepted, which
 // back-pressures into Kafka (the push threads drain the queue without
-// ever blocking on a socket, so the wait is short). A push failure never fails processing. Consumer thread only.
+// ever blocking on a socket, so the wait is short). A push failure never fails processing. Consumer
+// thread only.
 #pragma once
 
 #include "config/config.h"
@@ -20,8 +21,7 @@ class WebSocketIntegratedProcessor final : public processing::MessageProcessor {
                                const config::ProcessorConfig& config,
                                observability::GatewayStats& stats);
 
-  processing::ProcessResult process(processing::RecordKind kind,
-                                    std::string_view payload) override;
+  processing::ProcessResult process(processing::RecordKind kind, std::string_view payload) override;
 
  private:
   void hand_off(const PushEventPtr& event);

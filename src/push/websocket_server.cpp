@@ -1,12 +1,13 @@
 #include "push/websocket_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 #include <cstdio>
 #include <future>
 #include <random>
-#include <spdlog/spdlog.h>
 
 #include "observability/stats_report.h"
 #include "push/http_session.h"
@@ -123,20 +124,20 @@ void WebSocketServer::stop_accepting() {
 
 void WebSocketServer::do_accept() {
   PushShard& shard = pusher_.next_shard();
-  acceptor_->async_accept(shard.io(), [this, &shard](boost::system::error_code ec,
-                                                      tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
-    if (ec) {
-      spdlog::warn("accept failed: {}", ec.message());
-    } else {
-      boost::system::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      net::post(shard.io(), [&shard, this, s = std::move(socket)]() mutable {
-        std::make_shared<HttpSession>(std::move(s), shard, *this)->run();
+  acceptor_->async_accept(
+      shard.io(), [this, &shard](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+        if (ec) {
+          spdlog::warn("accept failed: {}", ec.message());
+        } else {
+          boost::system::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          net::post(shard.io(), [&shard, this, s = std::move(socket)]() mutable {
+            std::make_shared<HttpSession>(std::move(s), shard, *this)->run();
+          });
+        }
+        do_accept();
       });
-    }
-    do_accept();
-  });
 }
 
 bool WebSocketServer::is_websocket_path(std::string_view target) const {
@@ -147,15 +148,15 @@ bool WebSocketServer::origin_allowed(const Request& request) const {
   if (!config_.check_origin) return true;
   const auto origin = request[http::field::origin];
   if (origin.empty()) return false;
-  return std::any_of(config_.allowed_origins.begin(), config_.allowed_origins.end(),
-                     [&](const std::string& allowed) { return allowed == "*" || allowed == origin; });
+  return std::any_of(
+      config_.allowed_origins.begin(), config_.allowed_origins.end(),
+      [&](const std::string& allowed) { return allowed == "*" || allowed == origin; });
 }
 
 std::optional<WebSocketServer::Response> WebSocketServer::admit(const Request& request) {
   if (!origin_allowed(request)) {
     stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    return text_response(request, http::status::forbidden, "text/plain",
-                         "origin not allowed\n");
+    return text_response(request, http::status::forbidden, "text/plain", "origin not allowed\n");
   }
   const auto limit = static_cast<std::int64_t>(config_.max_connections);
   if (stats_.push.active_clients.fetch_add(1, std::memory_order_acq_rel) >= limit) {
