@@ -50,6 +50,7 @@ FULL = {
     "connect_rate": 3000.0,
     "max_clients_per_process": 10000,
     "broker_devices": 1000,
+    "broker_warmup_s": 15.0,
 }
 QUICK = dict(
     FULL,
@@ -66,6 +67,7 @@ QUICK = dict(
     slow_stalled_clients=10,
     calibration_duration_s=1.5,
     max_clients_per_process=300,
+    broker_warmup_s=2.0,
 )
 
 LOAD_FRACTION = 0.30  # "about 30 % load": of the rate the gateway sustains for the same shape
@@ -808,6 +810,7 @@ def scenario_broker_latency(b, reps, rate):
     kafka = Kafka(b)
     consumer = None
     runs = []
+    warmup_summary = None
     try:
         kafka.start()
         ws_port = free_port()
@@ -836,6 +839,18 @@ log:
             if time.monotonic() > deadline:
                 raise ChildError("consumer not ready (Kafka group) within 120 s")
             time.sleep(0.5)
+        # A fresh broker JVM (and consumer) answers slowly for its first seconds (JIT, log
+        # segment creation): run the same traffic once, unmeasured.
+        b.say(f"broker warm-up: {s['broker_warmup_s']:.0f} s of traffic, not measured")
+        warm = Child("broker-warmup-simulator",
+                     [b.tool("device_simulator"), "--brokers", f"127.0.0.1:{kafka.port}",
+                      "--devices", devices, "--rate", rate, "--alert-rate", 0,
+                      "--duration", f"{s['broker_warmup_s']}s", "--progress-interval", "0", "-q"],
+                     b.logs / "broker-warmup-simulator.log")
+        try:
+            warmup_summary = warm.expect("", s["broker_warmup_s"] + 60)
+        finally:
+            warm.stop(timeout=10)
         for rep in range(reps):
             b.say(f"broker latency: {n} clients, {fraction:.0%} match, {rate:.0f} events/s "
                   f"through Kafka, rep {rep + 1}/{reps}")
@@ -877,7 +892,7 @@ log:
             consumer.stop(timeout=20, sig=signal.SIGTERM)
         kafka.stop()
     return {"rate": rate, "clients": n, "match_fraction": fraction, "runs": runs,
-            "summary": latency_summary(runs)}
+            "broker_warmup": warmup_summary, "summary": latency_summary(runs)}
 
 
 # ---------------------------------------------------------------------------------------------

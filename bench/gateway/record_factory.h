@@ -1,5 +1,5 @@
 // RecordFactory: device-data records as the device simulator writes them (a temperature sensor
-// with two readings, about 270 bytes as a frame), for the devices of a DeviceFleet, stamped
+// with two readings, about 280 bytes as a frame), for the devices of a DeviceFleet, stamped
 // with the time of the call (RFC 3339 UTC with microseconds, like the simulator at send time).
 // Reuses one buffer: the returned view is valid until the next call. Thread-compatible.
 #pragma once
