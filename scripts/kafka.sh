@@ -160,7 +160,10 @@ print_log_tail() {
 wait_started() {
   local offset=$1 deadline=$((SECONDS + START_TIMEOUT))
   while ((SECONDS < deadline)); do
-    broker_pid >/dev/null || { print_log_tail; die "the broker exited during start-up"; }
+    # Only liveness here: right after the launch, /proc/<pid>/cmdline may still show the
+    # setsid/nohup wrapper rather than the JVM it is about to exec.
+    kill -0 "$(cat "$PID_FILE" 2>/dev/null)" 2>/dev/null ||
+      { print_log_tail; die "the broker exited during start-up"; }
     if port_open "$PORT" && [[ -f $LOG_FILE ]]; then
       local size
       size=$(stat -c %s "$LOG_FILE")

@@ -52,4 +52,7 @@ trap cleanup EXIT
 step "integration and end-to-end tests (real broker)"
 ctest --test-dir build/release -L integration --output-on-failure
 
+step "benchmark driver smoke run (tiny sizes; figures are not checked)"
+ctest --test-dir build/release -L bench --output-on-failure
+
 step "all tests passed"
