@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <exception>
 #include <thread>
 
 #include "ingest/kafka_consumer.h"
@@ -53,15 +54,22 @@ int ConsumerService::run() {
     spdlog::info("WebSocket disabled: using DefaultMessageProcessor");
   }
 
-  ingest::KafkaConsumer consumer(config_.kafka, *processor, stats_);
-  {
-    std::lock_guard lock(mutex_);
-    consumer_ = &consumer;
-    if (stop_requested_) consumer.request_stop();
+  // Whatever ends the consumer (a stop request or a fatal error), the push side below is shut
+  // down in order before anything is destroyed; an error is rethrown afterwards.
+  std::thread stats_logger;
+  std::exception_ptr failure;
+  try {
+    ingest::KafkaConsumer consumer(config_.kafka, *processor, stats_);
+    {
+      std::lock_guard lock(mutex_);
+      consumer_ = &consumer;
+      if (stop_requested_) consumer.request_stop();
+    }
+    stats_logger = std::thread([this] { log_stats_periodically(); });
+    consumer.run();  // returns after request_stop(), offsets committed and the consumer closed
+  } catch (...) {
+    failure = std::current_exception();
   }
-  std::thread stats_logger([this] { log_stats_periodically(); });
-
-  consumer.run();  // returns after request_stop(), offsets committed and the consumer closed
   {
     std::lock_guard lock(mutex_);
     consumer_ = nullptr;
@@ -77,7 +85,8 @@ int ConsumerService::run() {
     }
     pusher->stop();
   }
-  stats_logger.join();
+  if (stats_logger.joinable()) stats_logger.join();
+  if (failure) std::rethrow_exception(failure);
   spdlog::info("stopped: {} records consumed ({} device data, {} alerts, {} invalid)",
                stats_.pipeline.total_messages.load(), stats_.pipeline.device_data_messages.load(),
                stats_.pipeline.alert_messages.load(), stats_.pipeline.invalid_messages.load());

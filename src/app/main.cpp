@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <thread>
 
@@ -56,11 +57,18 @@ int main(int argc, char** argv) {
       }
       service.request_stop();
     });
-    const int code = service.run();
-    // Wake the signal thread if the service ended on its own.
+    int code = 1;
+    std::exception_ptr failure;
+    try {
+      code = service.run();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    // Wake the signal thread if the service ended on its own (or failed).
     service_ended.store(true);
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
+    if (failure) std::rethrow_exception(failure);
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

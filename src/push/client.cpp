@@ -16,7 +16,7 @@ namespace websocket = boost::beast::websocket;
 
 namespace {
 
-// Compression settings: bounded memory per connection. A 1 KiB window (10 bits; zlib refuses 8)
+// Compression settings: bounded memory per connection. A 1 KiB window for what we send (10 bits; zlib refuses 8)
 // with memLevel 4 keeps the deflate state near 12 KiB instead of 256 KiB at the defaults, and
 // no context takeover on our side lets the window be reset between messages: telemetry frames
 // are small and each compresses well on its own. Level 1 trades a little ratio for CPU.
@@ -24,7 +24,8 @@ websocket::permessage_deflate deflate_options() {
   websocket::permessage_deflate pmd;
   pmd.server_enable = true;
   pmd.server_max_window_bits = 10;
-  pmd.client_max_window_bits = 10;
+  // client_max_window_bits stays 15: asking for less makes Beast decline the extension for
+  // clients whose offer does not carry that parameter (RFC 7692 forbids asking unoffered).
   pmd.server_no_context_takeover = true;
   pmd.compLevel = 1;
   pmd.memLevel = 4;

@@ -68,11 +68,15 @@ void PushShard::fan_out(const PushEvent& event) {
 }
 
 void PushShard::attach(std::shared_ptr<Client> client) {
-  index_by_filter_.set(client.get(), client->filter());
-  stats_.push.total_connections.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(clients_mutex_);
   Client* key = client.get();
-  clients_.emplace(key, Entry{std::move(client), key->filter()});
+  index_by_filter_.set(key, key->filter());
+  stats_.push.total_connections.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(clients_mutex_);
+    clients_.emplace(key, Entry{std::move(client), key->filter()});
+  }
+  // A handshake that completes after close_all() still gets its 1001.
+  if (shutdown_reason_) key->close(*shutdown_reason_);
 }
 
 void PushShard::update_filter(Client& client) {
@@ -96,6 +100,7 @@ void PushShard::detach(Client& client, bool was_attached) {
 
 void PushShard::close_all(boost::beast::websocket::close_reason reason) {
   boost::asio::post(io_, [this, reason] {
+    shutdown_reason_ = reason;
     std::vector<std::shared_ptr<Client>> all;
     {
       std::lock_guard lock(clients_mutex_);

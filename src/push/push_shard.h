@@ -12,6 +12,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -89,6 +90,8 @@ class PushShard {
   std::vector<std::shared_ptr<Delivery>> draining_;  // shard thread
 
   FilterIndex<Client> index_by_filter_;  // shard thread
+  // Shard thread: set by close_all(); a client attaching afterwards is closed with it at once.
+  std::optional<boost::beast::websocket::close_reason> shutdown_reason_;
 
   struct Entry {
     std::shared_ptr<Client> client;

@@ -105,18 +105,21 @@ void WebSocketServer::start() {
   }
   bound_port_ = acceptor->local_endpoint().port();
   acceptor_ = std::move(acceptor);
+  accept_retry_ = std::make_unique<net::steady_timer>(io);
   spdlog::info("websocket server listening on {}:{} (path {})", config_.host, bound_port_,
                config_.path);
   net::post(io, [this] { do_accept(); });
 }
 
 void WebSocketServer::stop_accepting() {
+  stopping_.store(true, std::memory_order_relaxed);
   if (!acceptor_) return;
   // The acceptor belongs to the first shard's thread: close it there.
   std::promise<void> closed;
   net::post(pusher_.shards().front()->io(), [this, &closed] {
     boost::system::error_code ignored;
     acceptor_->close(ignored);
+    accept_retry_->cancel();
     closed.set_value();
   });
   closed.get_future().wait();
@@ -124,20 +127,27 @@ void WebSocketServer::stop_accepting() {
 
 void WebSocketServer::do_accept() {
   PushShard& shard = pusher_.next_shard();
-  acceptor_->async_accept(
-      shard.io(), [this, &shard](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
-        if (ec) {
-          spdlog::warn("accept failed: {}", ec.message());
-        } else {
-          boost::system::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          net::post(shard.io(), [&shard, this, s = std::move(socket)]() mutable {
-            std::make_shared<HttpSession>(std::move(s), shard, *this)->run();
-          });
-        }
-        do_accept();
-      });
+  acceptor_->async_accept(shard.io(),
+                          [this, &shard](boost::system::error_code ec, tcp::socket socket) {
+                            if (ec == net::error::operation_aborted || !acceptor_->is_open())
+                              return;
+                            if (ec) {
+                              // E.g. out of file descriptors: retrying at once would spin; give
+                              // sockets time to close.
+                              spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+                              accept_retry_->expires_after(std::chrono::milliseconds(100));
+                              accept_retry_->async_wait([this](boost::system::error_code wait_ec) {
+                                if (!wait_ec && acceptor_->is_open()) do_accept();
+                              });
+                              return;
+                            }
+                            boost::system::error_code ignored;
+                            socket.set_option(tcp::no_delay(true), ignored);
+                            net::post(shard.io(), [&shard, this, s = std::move(socket)]() mutable {
+                              std::make_shared<HttpSession>(std::move(s), shard, *this)->run();
+                            });
+                            do_accept();
+                          });
 }
 
 bool WebSocketServer::is_websocket_path(std::string_view target) const {
@@ -157,6 +167,11 @@ std::optional<WebSocketServer::Response> WebSocketServer::admit(const Request& r
   if (!origin_allowed(request)) {
     stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return text_response(request, http::status::forbidden, "text/plain", "origin not allowed\n");
+  }
+  if (stopping_.load(std::memory_order_relaxed)) {
+    stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return text_response(request, http::status::service_unavailable, "text/plain",
+                         "server shutting down\n");
   }
   const auto limit = static_cast<std::int64_t>(config_.max_connections);
   if (stats_.push.active_clients.fetch_add(1, std::memory_order_acq_rel) >= limit) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
@@ -58,6 +59,8 @@ class WebSocketServer {
   DataPusher& pusher_;
   observability::GatewayStats& stats_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<boost::asio::steady_timer> accept_retry_;  // after an accept error (EMFILE)
+  std::atomic<bool> stopping_{false};  // set by stop_accepting(): upgrades are refused (503)
   unsigned short bound_port_ = 0;
   std::atomic<std::uint64_t> next_id_;
 };
