@@ -16,10 +16,11 @@ namespace websocket = boost::beast::websocket;
 
 namespace {
 
-// Compression settings: bounded memory per connection. A 1 KiB window for what we send (10 bits; zlib refuses 8)
-// with memLevel 4 keeps the deflate state near 12 KiB instead of 256 KiB at the defaults, and
-// no context takeover on our side lets the window be reset between messages: telemetry frames
-// are small and each compresses well on its own. Level 1 trades a little ratio for CPU.
+// Compression settings: bounded memory per connection. A 1 KiB window for what we send (10
+// bits; zlib refuses 8) with memLevel 4 keeps the deflate state near 12 KiB instead of 256 KiB at
+// the defaults, and no context takeover on our side lets the window be reset between messages:
+// telemetry frames are small and each compresses well on its own. Level 1 trades a little ratio
+// for CPU.
 websocket::permessage_deflate deflate_options() {
   websocket::permessage_deflate pmd;
   pmd.server_enable = true;
