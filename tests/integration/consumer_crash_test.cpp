@@ -130,30 +130,7 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
 
   // About 3,000 records a second, so the kill lands mid-stream.
   TestProducer producer;
-  std::atomic<bool> producing{true};
-  std::string producer_error;  // written by the thread, read after join()
-  std::thread producer_thread([&] {
-    try {
-      for (std::uint64_t seq = 0; seq < kRecords && producing.load();) {
-        for (int i = 0; i < 30; ++i, ++seq) {
-          const std::string device = "dev-" + std::to_string(seq % 64);
-          producer.produce(data, device, device_data_record(device, seq), seq);
-        }
-        producer.poll();
-        std::this_thread::sleep_for(10ms);
-      }
-    } catch (const std::exception& e) {
-      producer_error = e.what();
-    }
-  });
-  struct JoinOnExit {
-    std::atomic<bool>& flag;
-    std::thread& thread;
-    ~JoinOnExit() {
-      flag.store(false);
-      if (thread.joinable()) thread.join();
-    }
-  } join_producer{producing, producer_thread};
+  BackgroundProducer background(producer, data, 64, 30, kRecords);
 
   // Kill once the first process has processed a good part and committed some of it.
   const auto committed_something = [&] {
@@ -176,8 +153,7 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
   ProcessedLog second_log(data);
   ChildProcess second(binary, args, env, [&](std::string_view line) { second_log.on_line(line); });
 
-  producer_thread.join();
-  ASSERT_EQ(producer_error, "");
+  ASSERT_EQ(background.wait(), "");
   ASSERT_TRUE(producer.flush(60s));
   std::map<Position, std::uint64_t> seq_at;
   for (const Delivery& d : producer.deliveries()) {

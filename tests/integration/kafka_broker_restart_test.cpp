@@ -38,33 +38,7 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
   // About 2,000 records a second until told to stop; a record produced while the broker is
   // away waits in the producer (no message timeout) and is delivered once it is back.
   TestProducer producer;
-  std::atomic<bool> producing{true};
-  std::atomic<std::uint64_t> produced{0};
-  std::string producer_error;  // written by the thread, read after join()
-  std::thread producer_thread([&] {
-    try {
-      std::uint64_t seq = 0;
-      while (producing.load()) {
-        for (int i = 0; i < 20; ++i, ++seq) {
-          const std::string device = "dev-" + std::to_string(seq % 40);
-          producer.produce(data, device, device_data_record(device, seq), seq);
-        }
-        produced.store(seq);
-        producer.poll();
-        std::this_thread::sleep_for(10ms);
-      }
-    } catch (const std::exception& e) {
-      producer_error = e.what();
-    }
-  });
-  struct JoinOnExit {
-    std::atomic<bool>& flag;
-    std::thread& thread;
-    ~JoinOnExit() {
-      flag.store(false);
-      if (thread.joinable()) thread.join();
-    }
-  } join_producer{producing, producer_thread};
+  BackgroundProducer background(producer, data, 40, 20);
 
   ASSERT_TRUE(wait_until([&] { return processor.distinct() >= 2000; }, 120s))
       << "processed " << processor.distinct() << " before the restart";
@@ -76,18 +50,17 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
   ASSERT_EQ(kafka_script("stop"), 0);
   EXPECT_TRUE(wait_until([&] { return !stats.kafka.broker_reachable.load(); }, 60s))
       << "the consumer did not notice the broker going away";
-  const std::uint64_t at_stop = produced.load();
-  wait_until([&] { return produced.load() >= at_stop + 2000; }, 30s);  // produce while it is away
+  const std::uint64_t at_stop = background.produced();
+  wait_until([&] { return background.produced() >= at_stop + 2000; },
+             30s);  // produce while it is away
 
   ASSERT_EQ(kafka_script("start"), 0);
   EXPECT_TRUE(wait_until([&] { return stats.kafka.broker_reachable.load(); }, 120s))
       << "the consumer did not notice the broker coming back";
-  const std::uint64_t at_start = produced.load();
-  wait_until([&] { return produced.load() >= at_start + 2000; }, 60s);
+  const std::uint64_t at_start = background.produced();
+  wait_until([&] { return background.produced() >= at_start + 2000; }, 60s);
 
-  producing.store(false);
-  producer_thread.join();
-  ASSERT_EQ(producer_error, "");
+  ASSERT_EQ(background.stop(), "");
   ASSERT_TRUE(producer.flush(180s)) << "records still unacknowledged after the restart";
 
   std::set<std::uint64_t> acknowledged;
@@ -95,7 +68,7 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
     ASSERT_TRUE(d.ok) << "seq " << d.tag << ": " << d.error;
     acknowledged.insert(d.tag);
   }
-  ASSERT_EQ(acknowledged.size(), produced.load());
+  ASSERT_EQ(acknowledged.size(), background.produced());
 
   const bool all = wait_until([&] { return processor.distinct() >= acknowledged.size(); }, 300s);
   EXPECT_EQ(consumer.stop(), "");

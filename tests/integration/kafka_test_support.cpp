@@ -387,4 +387,38 @@ bool wait_until(const std::function<bool()>& predicate, std::chrono::millisecond
   return true;
 }
 
+BackgroundProducer::BackgroundProducer(TestProducer& producer, std::string topic, int devices,
+                                       int batch, std::uint64_t limit)
+    : thread_([this, &producer, topic = std::move(topic), devices, batch, limit] {
+        try {
+          std::uint64_t seq = 0;
+          while (seq < limit && producing_.load()) {
+            for (int i = 0; i < batch; ++i, ++seq) {
+              const std::string device =
+                  "dev-" + std::to_string(seq % static_cast<std::uint64_t>(devices));
+              producer.produce(topic, device, device_data_record(device, seq), seq);
+            }
+            produced_.store(seq);
+            producer.poll();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+        } catch (const std::exception& e) {
+          error_ = e.what();
+        }
+      }) {}
+
+BackgroundProducer::~BackgroundProducer() {
+  stop();
+}
+
+std::string BackgroundProducer::wait() {
+  if (thread_.joinable()) thread_.join();
+  return error_;
+}
+
+std::string BackgroundProducer::stop() {
+  producing_.store(false);
+  return wait();
+}
+
 }  // namespace iiot::kafka_test

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "config/config.h"
@@ -79,6 +81,31 @@ class TestProducer {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// Produces device-data records (seq 0, 1, ...) to one topic from a thread of its own: a batch
+// of `batch` records keyed over `devices` device ids, then a 10 ms pause, until `limit` records
+// or stop(). The destructor stops and joins. Records and reports stay in `producer`.
+class BackgroundProducer {
+ public:
+  BackgroundProducer(TestProducer& producer, std::string topic, int devices, int batch,
+                     std::uint64_t limit = UINT64_MAX);
+  ~BackgroundProducer();
+  BackgroundProducer(const BackgroundProducer&) = delete;
+  BackgroundProducer& operator=(const BackgroundProducer&) = delete;
+
+  // Records handed to the producer so far (a whole batch at a time).
+  std::uint64_t produced() const { return produced_.load(); }
+  // Waits for the thread to reach `limit` and returns its error ("" if none).
+  std::string wait();
+  // Stops producing, joins and returns the thread's error ("" if none).
+  std::string stop();
+
+ private:
+  std::atomic<bool> producing_{true};
+  std::atomic<std::uint64_t> produced_{0};
+  std::string error_;  // written by the thread, read after join
+  std::thread thread_;
 };
 
 struct ConsumedRecord {
