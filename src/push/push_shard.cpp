@@ -101,13 +101,7 @@ void PushShard::detach(Client& client, bool was_attached) {
 void PushShard::close_all(boost::beast::websocket::close_reason reason) {
   boost::asio::post(io_, [this, reason] {
     shutdown_reason_ = reason;
-    std::vector<std::shared_ptr<Client>> all;
-    {
-      std::lock_guard lock(clients_mutex_);
-      all.reserve(clients_.size());
-      for (auto& [key, entry] : clients_) all.push_back(entry.client);
-    }
-    for (auto& client : all) client->close(reason);
+    for (auto& client : clients_snapshot()) client->close(reason);
   });
 }
 
@@ -137,14 +131,16 @@ void PushShard::schedule_sweep() {
 }
 
 void PushShard::sweep() {
-  std::vector<std::shared_ptr<Client>> all;
-  {
-    std::lock_guard lock(clients_mutex_);
-    all.reserve(clients_.size());
-    for (auto& [key, entry] : clients_) all.push_back(entry.client);
-  }
   const auto now = Client::Clock::now();
-  for (auto& client : all) client->sweep(now);
+  for (auto& client : clients_snapshot()) client->sweep(now);
+}
+
+std::vector<std::shared_ptr<Client>> PushShard::clients_snapshot() const {
+  std::lock_guard lock(clients_mutex_);
+  std::vector<std::shared_ptr<Client>> all;
+  all.reserve(clients_.size());
+  for (const auto& [key, entry] : clients_) all.push_back(entry.client);
+  return all;
 }
 
 }  // namespace iiot::push

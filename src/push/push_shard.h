@@ -76,6 +76,8 @@ class PushShard {
   void fan_out(const PushEvent& event);
   void schedule_sweep();
   void sweep();
+  // The attached clients, copied out of the lock: closing or sweeping one may detach it.
+  std::vector<std::shared_ptr<Client>> clients_snapshot() const;
 
   const int index_;
   const SessionOptions& options_;
