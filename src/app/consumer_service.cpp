@@ -59,7 +59,8 @@ int ConsumerService::run() {
   std::thread stats_logger;
   std::exception_ptr failure;
   try {
-    ingest::KafkaConsumer consumer(config_.kafka, *processor, stats_);
+    ingest::KafkaConsumer consumer(config_.kafka, *processor, stats_,
+                                   config_.processor.max_payload_bytes);
     {
       std::lock_guard lock(mutex_);
       consumer_ = &consumer;

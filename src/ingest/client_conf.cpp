@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <string>
 #include <utility>
 
 #include "ingest/kafka_error.h"
@@ -100,10 +102,24 @@ ConfHandle make_consumer_conf(const config::KafkaConfig& config) {
   return conf;
 }
 
-ConfHandle make_dead_letter_producer_conf(const config::KafkaConfig& config) {
+std::int64_t dead_letter_max_message_bytes(std::int64_t max_payload_bytes) {
+  constexpr std::int64_t kDefault = 1'000'000;      // librdkafka's default
+  constexpr std::int64_t kMaximum = 1'000'000'000;  // librdkafka's maximum
+  constexpr std::int64_t kHeadroom = 64 * 1024;     // key, headers, record overhead
+  if (max_payload_bytes >= (kMaximum - kHeadroom) / 16) return kMaximum;
+  return std::clamp(max_payload_bytes * 16 + kHeadroom, kDefault, kMaximum);
+}
+
+ConfHandle make_dead_letter_producer_conf(const config::KafkaConfig& config,
+                                          std::int64_t max_payload_bytes) {
   ConfHandle conf(rd_kafka_conf_new());
   rd_kafka_conf_t* c = conf.get();
   set_common(c, config);
+  // The default (1,000,000) is below processor.max_payload_bytes' default (1 MiB): a rejected
+  // record near that size was refused locally, retried forever, and froze its partition.
+  set_property(c, "message.max.bytes",
+               std::to_string(dead_letter_max_message_bytes(max_payload_bytes)),
+               "message.max.bytes");
   set_property(c, "client.id", config.client_id + "-dead-letter", "kafka.client_id");
   // Idempotence gives acks=all, per-partition order and no duplicates from librdkafka's own
   // retries, so a dead letter is acknowledged once it is durable.

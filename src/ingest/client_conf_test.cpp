@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "ingest/kafka_consumer.h"
@@ -68,9 +69,26 @@ TEST(ClientConfTest, InvalidValueIsNamed) {
 }
 
 TEST(ClientConfTest, DeadLetterProducerIsIdempotent) {
-  const ConfHandle conf = make_dead_letter_producer_conf(config::KafkaConfig{});
+  const ConfHandle conf = make_dead_letter_producer_conf(config::KafkaConfig{}, 1048576);
   EXPECT_EQ(get(conf.get(), "enable.idempotence"), "true");
   EXPECT_EQ(get(conf.get(), "client.id"), "iiot-gateway-dead-letter");
+}
+
+TEST(ClientConfTest, DeadLetterProducerTakesRecordsPastTheMaximumPayload) {
+  // librdkafka's default message.max.bytes (1,000,000) is below the default max_payload_bytes.
+  const ConfHandle conf = make_dead_letter_producer_conf(config::KafkaConfig{}, 1048576);
+  EXPECT_EQ(get(conf.get(), "message.max.bytes"), std::to_string(16 * 1048576 + 65536));
+  EXPECT_EQ(dead_letter_max_message_bytes(1), 1'000'000);
+  EXPECT_EQ(dead_letter_max_message_bytes(4096), 1'000'000);
+  EXPECT_EQ(dead_letter_max_message_bytes(100'000'000), 1'000'000'000);
+  EXPECT_EQ(dead_letter_max_message_bytes(INT64_MAX), 1'000'000'000);
+}
+
+TEST(ClientConfTest, PropertiesOverrideTheDeadLetterSize) {
+  config::KafkaConfig config;
+  config.properties = {{"message.max.bytes", "2000000"}};
+  const ConfHandle conf = make_dead_letter_producer_conf(config, 1048576);
+  EXPECT_EQ(get(conf.get(), "message.max.bytes"), "2000000");
 }
 
 TEST(KafkaConsumerTest, InvalidPropertyFailsConstruction) {

@@ -32,11 +32,19 @@ rd_kafka_vu_t mem_arg(rd_kafka_vtype_t type, const std::optional<std::string>& b
   return arg;
 }
 
+// The dead-letter topic will never take this record as it is: retrying cannot help.
+bool is_permanent_refusal(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+         err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE || err == RD_KAFKA_RESP_ERR_INVALID_RECORD;
+}
+
 }  // namespace
 
 DeadLetterWriter::DeadLetterWriter(const config::KafkaConfig& config,
+                                   std::int64_t max_payload_bytes,
                                    observability::GatewayStats& stats, OnWritten on_written)
     : config_(config),
+      max_payload_bytes_(max_payload_bytes),
       stats_(stats),
       on_written_(std::move(on_written)),
       topic_(config.topics.dead_letter) {
@@ -55,7 +63,9 @@ DeadLetterWriter::~DeadLetterWriter() {
 
 void DeadLetterWriter::write(DeadLetter letter) {
   const std::uint64_t id = next_id_++;
+  pending_bytes_ += letter.bytes();
   pending_.emplace(id, std::move(letter));
+  update_pending_gauge();
   produce(id);
 }
 
@@ -90,6 +100,10 @@ void DeadLetterWriter::produce(std::uint64_t id) {
     (void)headers.release();  // the message owns them now
     return;
   }
+  if (is_permanent_refusal(rd_kafka_error_code(error.get()))) {
+    write_stub(id, rd_kafka_error_code(error.get()));
+    return;
+  }
   // Typically a full local queue while the broker is away: try again later, never block.
   spdlog::warn("dead-letter write of topic={} partition={} offset={} not queued: {}; retrying",
                letter.source.topic, letter.source.partition, letter.offset,
@@ -100,6 +114,52 @@ void DeadLetterWriter::produce(std::uint64_t id) {
 
 void DeadLetterWriter::schedule_retry(std::uint64_t id) {
   retries_.emplace_back(Clock::now() + kRetryBackoff, id);
+}
+
+void DeadLetterWriter::write_stub(std::uint64_t id, rd_kafka_resp_err_t refusal) {
+  DeadLetter& letter = pending_.at(id);
+  pending_bytes_ -= letter.bytes();
+  const std::size_t size = letter.value ? letter.value->size() : 0;
+  if (!letter.stub) {
+    spdlog::warn(
+        "dead-letter topic refused the record of topic={} partition={} offset={} ({} bytes): {}; "
+        "writing a stub with its first {} bytes",
+        letter.source.topic, letter.source.partition, letter.offset, size,
+        rd_kafka_err2str(refusal), kStubValueBytes);
+    letter.stub = true;
+    if (letter.value && letter.value->size() > kStubValueBytes) {
+      letter.value->resize(kStubValueBytes);
+      letter.value->shrink_to_fit();
+    }
+    letter.reason += "; dead-letter topic refused the record (" +
+                     std::string(rd_kafka_err2str(refusal)) + "): value cut to its first " +
+                     std::to_string(kStubValueBytes) + " of " + std::to_string(size) + " bytes";
+    stats_.pipeline.dead_letter_stubs.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    // Even the stub is refused (a topic limit below 64 KiB): the headers alone are written.
+    spdlog::warn(
+        "dead-letter topic refused the stub of topic={} partition={} offset={}: {}; "
+        "writing the headers only",
+        letter.source.topic, letter.source.partition, letter.offset, rd_kafka_err2str(refusal));
+    letter.value.reset();
+    letter.key.reset();
+    letter.reason += "; the stub was refused too: key and value left out";
+  }
+  pending_bytes_ += letter.bytes();
+  update_pending_gauge();
+  retries_.emplace_front(Clock::now(), id);
+}
+
+DeadLetter DeadLetterWriter::take(std::unordered_map<std::uint64_t, DeadLetter>::iterator it) {
+  pending_bytes_ -= it->second.bytes();
+  DeadLetter letter = std::move(it->second);
+  pending_.erase(it);
+  update_pending_gauge();
+  return letter;
+}
+
+void DeadLetterWriter::update_pending_gauge() {
+  stats_.pipeline.dead_letter_pending.store(pending_.size(), std::memory_order_relaxed);
 }
 
 void DeadLetterWriter::poll() {
@@ -134,7 +194,7 @@ void DeadLetterWriter::replace_failed_producer() {
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     producer_.reset();
   }
-  ConfHandle conf = make_dead_letter_producer_conf(config_);
+  ConfHandle conf = make_dead_letter_producer_conf(config_, max_payload_bytes_);
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &DeadLetterWriter::on_delivery);
   rd_kafka_conf_set_error_cb(conf.get(), &DeadLetterWriter::on_error);
@@ -152,6 +212,10 @@ void DeadLetterWriter::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t*
   auto& self = *static_cast<DeadLetterWriter*>(opaque);
   const auto found = self.pending_.find(opaque_to_id(message->_private));
   if (found == self.pending_.end()) return;
+  if (is_permanent_refusal(message->err)) {
+    self.write_stub(found->first, message->err);
+    return;
+  }
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const DeadLetter& letter = found->second;
     spdlog::warn("dead-letter write of topic={} partition={} offset={} failed: {}; retrying",
@@ -161,8 +225,7 @@ void DeadLetterWriter::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t*
     self.schedule_retry(found->first);
     return;
   }
-  const DeadLetter letter = std::move(found->second);
-  self.pending_.erase(found);
+  const DeadLetter letter = self.take(found);
   self.stats_.pipeline.dead_letter_written.fetch_add(1, std::memory_order_relaxed);
   self.on_written_(letter);
 }

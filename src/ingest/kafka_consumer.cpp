@@ -72,7 +72,8 @@ TopicPartition to_topic_partition(const rd_kafka_topic_partition_t& p) {
 class KafkaConsumer::Impl {
  public:
   Impl(const config::KafkaConfig& config, processing::MessageProcessor& processor,
-       observability::GatewayStats& stats, const std::atomic<bool>& stop_requested);
+       observability::GatewayStats& stats, std::int64_t max_payload_bytes,
+       const std::atomic<bool>& stop_requested);
   ~Impl() {
     close();
     // close() left the group already, or gave up after kCloseTimeout: either way librdkafka
@@ -92,6 +93,13 @@ class KafkaConsumer::Impl {
   // Commits offsets (nullptr: every stored offset) and waits at most kCommitTimeout.
   rd_kafka_resp_err_t commit_sync(const rd_kafka_topic_partition_list_t* offsets);
   void close();
+
+  enum class Pause { kPause, kResume };
+  // Pauses every assigned partition while the dead-letter backlog is full and resumes them once
+  // it has drained to half (DeadLetterWriter's bounds): memory stays bounded while the broker
+  // refuses or cannot take dead letters.
+  void apply_backlog_limit();
+  void pause_or_resume(rd_kafka_topic_partition_list_t& partitions, Pause action);
 
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t& partitions);
   void assign(rd_kafka_topic_partition_list_t& partitions);
@@ -119,17 +127,18 @@ class KafkaConsumer::Impl {
   bool closing_ = false;  // close() has drained and committed: the final revocation need not
   bool closed_ = false;
   bool failed_ = false;  // librdkafka raised a fatal error
+  bool paused_ = false;  // the assignment is paused for the dead-letter backlog
 };
 
 KafkaConsumer::Impl::Impl(const config::KafkaConfig& config,
                           processing::MessageProcessor& processor,
-                          observability::GatewayStats& stats,
+                          observability::GatewayStats& stats, std::int64_t max_payload_bytes,
                           const std::atomic<bool>& stop_requested)
     : config_(config),
       processor_(processor),
       stats_(stats),
       stop_requested_(stop_requested),
-      dead_letters_(config, stats,
+      dead_letters_(config, max_payload_bytes, stats,
                     [this](const DeadLetter& letter) { on_dead_letter_written(letter); }) {
   ConfHandle conf = make_consumer_conf(config_);
   rd_kafka_conf_set_opaque(conf.get(), this);
@@ -162,6 +171,7 @@ void KafkaConsumer::Impl::run() {
     const MessageHandle message(rd_kafka_consumer_poll(consumer_.get(), timeout));
     if (message) handle_message(*message);
     dead_letters_.poll();
+    apply_backlog_limit();
     const auto now = Clock::now();
     if (!message || now - last_store_ >= kStoreInterval) {
       store_offsets();
@@ -311,12 +321,48 @@ void KafkaConsumer::Impl::close() {
           std::chrono::duration_cast<std::chrono::seconds>(kCloseTimeout).count());
       break;
     }
-    rd_kafka_queue_poll_callback(queue.get(), 100);
+    // Fetched records still buffered are forwarded to this queue too, so it is served like the
+    // consumer queue (callbacks run, records returned): a callback-only poll aborts on them.
+    // The records returned here were never processed; their offsets were not stored, so the
+    // next owner reads them.
+    const MessageHandle left_over(rd_kafka_consume_queue(queue.get(), 100));
   }
   stats_.kafka.group_joined.store(false, std::memory_order_relaxed);
   stats_.kafka.partitions_assigned.store(0, std::memory_order_relaxed);
   stats_.kafka.consumer_lag.store(0, std::memory_order_relaxed);
   spdlog::info("kafka consumer closed");
+}
+
+void KafkaConsumer::Impl::apply_backlog_limit() {
+  const bool full = dead_letters_.backlog_full();
+  if (paused_ == full || (paused_ && !dead_letters_.backlog_drained())) return;
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  const PartitionListHandle owned(assignment);
+  paused_ = full;
+  if (paused_) {
+    spdlog::warn(
+        "kafka consumer: {} dead letters ({} bytes) wait for the broker; pausing {} until half "
+        "of them are written",
+        dead_letters_.pending(), dead_letters_.pending_bytes(), describe(*assignment));
+  } else {
+    spdlog::info("kafka consumer: dead-letter backlog drained; resuming {}", describe(*assignment));
+  }
+  stats_.pipeline.dead_letter_backlog_paused.store(paused_, std::memory_order_relaxed);
+  pause_or_resume(*assignment, paused_ ? Pause::kPause : Pause::kResume);
+}
+
+void KafkaConsumer::Impl::pause_or_resume(rd_kafka_topic_partition_list_t& partitions,
+                                          Pause action) {
+  if (partitions.cnt == 0) return;
+  const rd_kafka_resp_err_t err = action == Pause::kPause
+                                      ? rd_kafka_pause_partitions(consumer_.get(), &partitions)
+                                      : rd_kafka_resume_partitions(consumer_.get(), &partitions);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("kafka consumer: {} {} failed: {}",
+                 action == Pause::kPause ? "pausing" : "resuming", describe(partitions),
+                 rd_kafka_err2str(err));
+  }
 }
 
 void KafkaConsumer::Impl::on_rebalance(rd_kafka_resp_err_t err,
@@ -350,7 +396,8 @@ void KafkaConsumer::Impl::assign(rd_kafka_topic_partition_list_t& partitions) {
   } else if (const rd_kafka_resp_err_t e = rd_kafka_assign(consumer_.get(), &partitions)) {
     spdlog::error("kafka consumer: assign failed: {}", rd_kafka_err2str(e));
   }
-  stats_.kafka.group_joined.store(true, std::memory_order_relaxed);
+  // Partitions joining while the dead-letter backlog is full wait with the others.
+  if (paused_) pause_or_resume(partitions, Pause::kPause);
 }
 
 void KafkaConsumer::Impl::revoke(rd_kafka_topic_partition_list_t& partitions) {
@@ -398,6 +445,8 @@ void KafkaConsumer::Impl::update_assignment_count() {
   if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   const PartitionListHandle owned(assignment);
   stats_.kafka.partitions_assigned.store(assignment->cnt, std::memory_order_relaxed);
+  // Ready means holding a partition: not after a revocation or a lost assignment.
+  stats_.kafka.group_joined.store(assignment->cnt > 0, std::memory_order_relaxed);
 }
 
 void KafkaConsumer::Impl::on_statistics(std::string_view json) {
@@ -472,8 +521,8 @@ void KafkaConsumer::Impl::commit_cb(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
 
 KafkaConsumer::KafkaConsumer(const config::KafkaConfig& config,
                              processing::MessageProcessor& processor,
-                             observability::GatewayStats& stats)
-    : impl_(std::make_unique<Impl>(config, processor, stats, stop_requested_)) {}
+                             observability::GatewayStats& stats, std::int64_t max_payload_bytes)
+    : impl_(std::make_unique<Impl>(config, processor, stats, max_payload_bytes, stop_requested_)) {}
 
 KafkaConsumer::~KafkaConsumer() = default;
 

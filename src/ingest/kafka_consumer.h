@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "config/config.h"
@@ -23,9 +24,10 @@ class KafkaConsumer {
  public:
   // Creates the consumer and the dead-letter producer and subscribes. Throws KafkaError (naming
   // the cause and the fix) for an invalid property or a client that cannot be created. The
-  // processor and stats must outlive this object; config is copied.
+  // processor and stats must outlive this object; config is copied. max_payload_bytes is
+  // processor.max_payload_bytes: the dead-letter producer is sized from it.
   KafkaConsumer(const config::KafkaConfig& config, processing::MessageProcessor& processor,
-                observability::GatewayStats& stats);
+                observability::GatewayStats& stats, std::int64_t max_payload_bytes = 1048576);
   // Closes the consumer if run() did not.
   ~KafkaConsumer();
   KafkaConsumer(const KafkaConsumer&) = delete;

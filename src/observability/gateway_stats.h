@@ -20,13 +20,16 @@ struct PipelineCounters {
   Counter invalid_messages{0};      // rejected records (dead-lettered)
   Counter dead_letter_written{0};   // dead-letter writes acknowledged by the broker
   Counter dead_letter_retries{0};   // dead-letter writes that had to be retried
+  Counter dead_letter_stubs{0};     // dead letters the broker refused whole, written cut short
+  std::atomic<std::uint64_t> dead_letter_pending{0};    // dead-letter writes not yet acknowledged
+  std::atomic<bool> dead_letter_backlog_paused{false};  // consumption paused: backlog full
 };
 
 struct KafkaStatus {
   std::atomic<std::int64_t> consumer_lag{0};  // summed over assigned partitions
   std::atomic<std::int32_t> partitions_assigned{0};
   std::atomic<bool> broker_reachable{false};  // a broker connection is up
-  std::atomic<bool> group_joined{false};      // the group has assigned us (possibly 0 partitions)
+  std::atomic<bool> group_joined{false};      // the consumer holds at least one partition
   Counter rebalances{0};
   Counter offsets_committed{0};
 };

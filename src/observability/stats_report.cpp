@@ -94,6 +94,8 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
   out["alert_messages"] = get(stats.pipeline.alert_messages);
   out["invalid_messages"] = get(stats.pipeline.invalid_messages);
   out["dead_letter_messages"] = get(stats.pipeline.dead_letter_written);
+  out["dead_letter_pending"] = get(stats.pipeline.dead_letter_pending);
+  out["dead_letter_stubs"] = get(stats.pipeline.dead_letter_stubs);
   out["push_success_count"] = get(stats.push.push_success_count);
   out["push_failure_count"] = get(stats.push.push_failure_count);
   out["dropped_messages"] = get(stats.push.dropped_messages);
@@ -156,6 +158,11 @@ std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
          get(stats.pipeline.invalid_messages));
   metric("dead_letter_messages_total", "counter", "Dead-letter writes acknowledged.",
          get(stats.pipeline.dead_letter_written));
+  metric("dead_letter_pending", "gauge", "Dead-letter writes waiting for the broker.",
+         get(stats.pipeline.dead_letter_pending));
+  metric("dead_letter_stubs_total", "counter",
+         "Dead letters the broker refused whole, written as a 64 KiB stub.",
+         get(stats.pipeline.dead_letter_stubs));
   metric("push_success_total", "counter", "Frames queued to matching clients.",
          get(stats.push.push_success_count));
   metric("push_failure_total", "counter", "Events not pushed: input queue full after retries.",

@@ -76,6 +76,16 @@ observability::PushReport push_report(const DataPusher& pusher) {
   return report;
 }
 
+// RFC 6455 4.1: Sec-WebSocket-Key is the base64 encoding of 16 bytes, i.e. 22 characters of
+// the base64 alphabet and "==". Beast only checks the length.
+bool is_valid_websocket_key(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") return false;
+  return std::all_of(key.begin(), key.begin() + 22, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+  });
+}
+
 }  // namespace
 
 WebSocketServer::WebSocketServer(const config::WebSocketConfig& config, DataPusher& pusher,
@@ -164,6 +174,11 @@ bool WebSocketServer::origin_allowed(const Request& request) const {
 }
 
 std::optional<WebSocketServer::Response> WebSocketServer::admit(const Request& request) {
+  if (!is_valid_websocket_key(request[http::field::sec_websocket_key])) {
+    stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return text_response(request, http::status::bad_request, "text/plain",
+                         "bad request: Sec-WebSocket-Key must be the base64 of 16 bytes\n");
+  }
   if (!origin_allowed(request)) {
     stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return text_response(request, http::status::forbidden, "text/plain", "origin not allowed\n");

@@ -42,6 +42,7 @@ class GatewayProcess {
   GatewayProcess& operator=(const GatewayProcess&) = delete;
 
   unsigned short port() const { return port_; }
+  const std::string& group_id() const { return group_id_; }
   pid_t pid() const { return child_->pid(); }
   ChildProcess& process() { return *child_; }
   const std::string& log_path() const { return log_path_; }

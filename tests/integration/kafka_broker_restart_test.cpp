@@ -9,6 +9,7 @@
 
 #include "broker_control.h"
 #include "kafka_test_support.h"
+#include "observability/stats_report.h"
 #include "recording_processor.h"
 #include "running_consumer.h"
 
@@ -43,6 +44,23 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
   ASSERT_TRUE(wait_until([&] { return processor.distinct() >= 2000; }, 120s))
       << "processed " << processor.distinct() << " before the restart";
   EXPECT_TRUE(stats.kafka.broker_reachable.load());
+  EXPECT_TRUE(observability::kafka_ready(stats));
+
+  // /ready follows the assignment: sampled through the restart, it must be seen 503 at least
+  // once after a rebalance took the partitions away (the session was lost while the broker was
+  // down), not stay 200 while the consumer holds nothing.
+  const std::uint64_t rebalances_before = stats.kafka.rebalances.load();
+  std::atomic<bool> sampling{true};
+  std::atomic<bool> seen_not_ready_after_rebalance{false};
+  std::thread sampler([&] {
+    while (sampling.load()) {
+      const bool ready = observability::kafka_ready(stats);
+      if (!ready && stats.kafka.rebalances.load() > rebalances_before) {
+        seen_not_ready_after_rebalance = true;
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  });
 
   // Declared here so that it is destroyed first: the broker is back before anything else
   // (consumer close, topic deletion) needs it.
@@ -62,6 +80,14 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
 
   ASSERT_EQ(background.stop(), "");
   ASSERT_TRUE(producer.flush(180s)) << "records still unacknowledged after the restart";
+  // Ready again once the partitions are back.
+  EXPECT_TRUE(wait_until([&] { return observability::kafka_ready(stats); }, 120s));
+  sampling = false;
+  sampler.join();
+  if (stats.kafka.rebalances.load() > rebalances_before) {
+    EXPECT_TRUE(seen_not_ready_after_rebalance.load())
+        << "the assignment changed across the restart but /ready never said 503";
+  }
 
   std::set<std::uint64_t> acknowledged;
   for (const Delivery& d : producer.deliveries()) {

@@ -129,11 +129,22 @@ std::string unique_name(std::string_view prefix) {
 }
 
 void create_topic(const std::string& name, int partitions) {
+  create_topic(name, partitions, {});
+}
+
+void create_topic(const std::string& name, int partitions,
+                  const std::map<std::string, std::string>& configs) {
   Ptr<rd_kafka_t> rk = admin_client();
   std::array<char, 512> errstr{};
   Ptr<rd_kafka_NewTopic_t> topic(
       rd_kafka_NewTopic_new(name.c_str(), partitions, 1, errstr.data(), errstr.size()));
   if (!topic) throw std::runtime_error("create_topic " + name + ": " + errstr.data());
+  for (const auto& [key, value] : configs) {
+    if (rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str()) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("create_topic " + name + ": bad config " + key);
+    }
+  }
   Ptr<rd_kafka_queue_t> queue(rd_kafka_queue_new(rk.get()));
   std::array<rd_kafka_NewTopic_t*, 1> topics{topic.get()};
   rd_kafka_CreateTopics(rk.get(), topics.data(), topics.size(), nullptr, queue.get());
@@ -214,6 +225,7 @@ TestProducer::TestProducer() : impl_(std::make_unique<Impl>()) {
   set(conf.get(), "enable.idempotence", "true");
   set(conf.get(), "message.timeout.ms", "0");  // wait for the broker however long it is away
   set(conf.get(), "linger.ms", "5");
+  set(conf.get(), "message.max.bytes", std::to_string(16 * 1024 * 1024));
   rd_kafka_conf_set_opaque(conf.get(), impl_.get());
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery);
   impl_->rk = make_client(RD_KAFKA_PRODUCER, std::move(conf));

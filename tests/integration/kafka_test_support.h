@@ -40,6 +40,9 @@ std::string unique_name(std::string_view prefix);
 // Creates topics through the Admin API and waits until their partitions have leaders.
 // Throws std::runtime_error on failure.
 void create_topic(const std::string& name, int partitions);
+// The same with topic configs, e.g. {{"max.message.bytes", "4194304"}}.
+void create_topic(const std::string& name, int partitions,
+                  const std::map<std::string, std::string>& configs);
 // Best effort (a test's cleanup): errors are ignored.
 void delete_topics(const std::vector<std::string>& names);
 
@@ -58,7 +61,8 @@ struct Delivery {
 };
 
 // An idempotent producer with no message timeout: a record produced while the broker is away
-// waits, and is delivered once it is back.
+// waits, and is delivered once it is back. It takes records up to 16 MiB (the topic's
+// max.message.bytes decides).
 class TestProducer {
  public:
   TestProducer();
