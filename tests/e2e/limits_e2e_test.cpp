@@ -73,6 +73,28 @@ TEST(LimitsE2E, CheckOriginRefusesForeignAndMissingOriginsWith403) {
   EXPECT_EQ(allowed.request(R"({"type":"ping"})", "pong").at("type").as_string(), "pong");
 }
 
+// RFC 6455 4.1/4.2.1: Sec-WebSocket-Key is the base64 of 16 bytes; anything else is a bad
+// request, answered before any upgrade.
+TEST(LimitsE2E, AWebSocketKeyThatIsNotBase64Of16BytesGets400) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics);
+  const auto handshake = [&](const std::optional<std::string>& key) {
+    std::map<std::string, std::string> headers{
+        {"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"}};
+    if (key) headers["Sec-WebSocket-Key"] = *key;
+    return http_request(gateway.port(), "GET", "/ws", headers).status;
+  };
+  EXPECT_EQ(handshake("dGhlIHNhbXBsZSBub25jZQ=="), 101);
+  for (const std::string bad : {"", "short", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ=",
+                                "dGhlIHNhbXBsZSBub25jZQ===", "dGhlIHNhbXBsZSBub25jZ!==",
+                                "dGhlIHNhbXBsZSBub25jZSB0d28=", "dGhlIHNhbXBsZSBub25jZQ==x"}) {
+    EXPECT_EQ(handshake(bad), 400) << "key '" << bad << "'";
+  }
+  EXPECT_EQ(handshake(std::nullopt), 400);
+  WsTestClient client(gateway.port());
+  EXPECT_FALSE(client.client_id().empty());
+}
+
 TEST(LimitsE2E, AStarInAllowedOriginsAllowsAnyOrigin) {
   TestTopics topics(1);
   GatewayProcess gateway(
@@ -130,11 +152,14 @@ TEST(LimitsE2E, ConnectionSlotsAreReleasedHoweverAConnectionEnds) {
         clients.back()->client_id();
       }
       EXPECT_EQ(upgrade_request(gateway.port(), "/ws", std::nullopt).status, 503);
-      // A handshake Beast refuses after admission (no Sec-WebSocket-Key) must free its slot too.
+      // A handshake Beast refuses after admission (an unsupported version) must free its slot
+      // too.
       clients[0]->close();
-      const HttpResponse bad = http_request(
-          gateway.port(), "GET", "/ws",
-          {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"}});
+      const HttpResponse bad = http_request(gateway.port(), "GET", "/ws",
+                                            {{"Connection", "Upgrade"},
+                                             {"Upgrade", "websocket"},
+                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                             {"Sec-WebSocket-Version", "12"}});
       EXPECT_EQ(bad.status / 100, 4) << bad.status << " " << bad.error;
       clients[1]->close();           // normal close
       clients[2]->send_binary("x");  // closed by the server with 1003
