@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -147,7 +148,11 @@ void DeadLetterWriter::write_stub(std::uint64_t id, rd_kafka_resp_err_t refusal)
   }
   pending_bytes_ += letter.bytes();
   update_pending_gauge();
-  retries_.emplace_front(Clock::now(), id);
+  // Due at once, behind the writes already due: stubs keep the order of their source records.
+  const auto now = Clock::now();
+  const auto position = std::find_if(retries_.begin(), retries_.end(),
+                                     [now](const auto& retry) { return retry.first > now; });
+  retries_.emplace(position, now, id);
 }
 
 DeadLetter DeadLetterWriter::take(std::unordered_map<std::uint64_t, DeadLetter>::iterator it) {
