@@ -17,10 +17,14 @@
 # the other commands act on every node of the cluster.
 #
 # Usage:
-#   scripts/kafka.sh start [--brokers N]       fetch (first time), format (first time), start, wait,
+#   scripts/kafka.sh start [--brokers N] [--no-topics]
+#                                              fetch (first time), format (first time), start, wait,
 #                                              create iiot.device-data, iiot.alerts, iiot.dead-letter
-#                                              (on a cluster, also restarts the nodes that are down)
+#                                              (unless --no-topics); on a cluster, also restarts the
+#                                              nodes that are down
 #   scripts/kafka.sh stop [--wipe]             SIGTERM, SIGKILL after a timeout; --wipe deletes the data
+#                                              (a cluster's nodes then get SIGKILL at once: nothing
+#                                              of theirs is kept, so nothing needs an orderly close)
 #   scripts/kafka.sh status                    exit 0 if every node runs and accepts connections,
 #                                              1 if some do not, 3 if none runs
 #   scripts/kafka.sh wait                      wait until a broker on the port answers requests
@@ -335,7 +339,7 @@ check_node_ports() {
 }
 
 cmd_start() {
-  local requested=""
+  local requested="" topics=1
   while (($#)); do
     case $1 in
       --brokers)
@@ -343,7 +347,8 @@ cmd_start() {
         requested=$2
         shift 2
         ;;
-      *) die "usage: kafka.sh start [--brokers N]" ;;
+      --no-topics) topics=0 && shift ;;
+      *) die "usage: kafka.sh start [--brokers N] [--no-topics]" ;;
     esac
   done
   local recorded
@@ -406,7 +411,7 @@ cmd_start() {
     wait_started "${offsets[i]}"
     log "${NODE_TAG}broker up (pid $(cat "$PID_FILE")) after $((SECONDS - t0))s"
   done
-  ensure_topics
+  ((topics == 0)) || ensure_topics
   log "ready: bootstrap.servers=$BOOTSTRAP ($((SECONDS - t0))s)"
 }
 
@@ -468,8 +473,13 @@ cmd_stop() {
   for ((i = 1; i <= BROKERS; i++)); do
     select_node "$i"
     pid=$(broker_pid) || continue
-    log "${NODE_TAG}stopping broker (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
+    if ((wipe && BROKERS > 1)); then
+      log "${NODE_TAG}killing broker (pid $pid)"
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      log "${NODE_TAG}stopping broker (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
     pids+=("$pid")
   done
   if ((${#pids[@]})); then
