@@ -42,6 +42,10 @@
 #   IIOT_KAFKA_VERSION          org.apache.kafka:kafka_2.13 version, default 4.1.1
 #   IIOT_KAFKA_CACHE            jar cache, default ~/.cache/iiot-gateway/kafka-$IIOT_KAFKA_VERSION
 #   IIOT_KAFKA_HEAP             broker heap options, default "-Xms128m -Xmx512m"
+#   IIOT_KAFKA_JVM_OPTS         more broker JVM options; default none for the single broker and
+#                               "-XX:TieredStopAtLevel=1" for a cluster's nodes (the quick JIT
+#                               only: on a 2-core machine three nodes start in about half the
+#                               time, and a local cluster needs no peak throughput)
 #   IIOT_KAFKA_START_TIMEOUT    seconds `start`/`wait` wait for the broker, default 90
 #   IIOT_KAFKA_STOP_TIMEOUT     seconds `stop` waits after SIGTERM before SIGKILL, default 30
 set -euo pipefail
@@ -322,8 +326,11 @@ launch_node() {
   log "${NODE_TAG}starting Kafka $VERSION on $HOST:$NODE_PORT (controller $NODE_CONTROLLER_PORT, data $NODE_DIR)"
   local setsid=()
   command -v setsid >/dev/null 2>&1 && setsid=(setsid) # detach from the caller's terminal/Ctrl-C
-  # shellcheck disable=SC2086 # HEAP holds several options
-  "${setsid[@]}" nohup "$JAVA" $HEAP \
+  local jvm_opts=""
+  ((BROKERS == 1)) || jvm_opts="-XX:TieredStopAtLevel=1"
+  jvm_opts=${IIOT_KAFKA_JVM_OPTS-$jvm_opts}
+  # shellcheck disable=SC2086 # HEAP and jvm_opts hold several options
+  "${setsid[@]}" nohup "$JAVA" $HEAP $jvm_opts \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dkafka.logs.dir="$LOG_DIR" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
     -cp "$CACHE/libs/*" kafka.Kafka "$CONFIG" </dev/null >>"$OUT_FILE" 2>&1 &
