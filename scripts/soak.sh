@@ -31,9 +31,9 @@
 #   --brokers         bootstrap servers; the topics (uniquely named, 4 partitions) are created
 #                     through scripts/kafka.sh on the port of the first one
 #   --out             logs, configuration, samples.tsv, stats.json (default /tmp/iiot-soak-<time>)
-# Environment: IIOT_BIN_DIR (default <repo>/bin) holds consumer, device_simulator and
-# bench_load_client (cmake --build --preset release --target consumer device_simulator
-# bench_load_client).
+# Needs curl and jq (scripts/install-deps.sh). IIOT_BIN_DIR (default <repo>/bin) holds consumer,
+# device_simulator and bench_load_client (cmake --build --preset release --target consumer
+# device_simulator bench_load_client).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
