@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test: formatting check, release build + unit tests, asan-ubsan build + unit tests,
 # then the integration and end-to-end tests against a real Kafka broker started by
-# scripts/kafka.sh, and a smoke run of the benchmark driver. Installs missing packages first.
+# scripts/kafka.sh, the cluster tests against a 3-broker cluster of its own, and a smoke run of
+# the benchmark driver. Installs missing packages first.
 #
 #   scripts/test.sh            everything
+#   scripts/test.sh cluster    only the cluster tests (after a release build)
 #   IIOT_TEST_SKIP_ASAN=1      skip the sanitizer build (local iterations)
+#   IIOT_TEST_CLUSTER_PORT     client port of the cluster's node 1, default 29092 (nodes 2 and 3
+#                              on the next ports, controllers 1000 above)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,6 +16,34 @@ cd "$root"
 jobs=${IIOT_BUILD_JOBS:-$(nproc)}
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# The tests labelled "cluster" against a 3-broker KRaft cluster on ports apart from the single
+# broker's, started here (and stopped and wiped on the way out) unless one already runs there.
+cluster_tests() {
+  step "cluster tests (3 brokers)"
+  local t0=$SECONDS
+  export IIOT_KAFKA_PORT=${IIOT_TEST_CLUSTER_PORT:-29092}
+  unset IIOT_KAFKA_CONTROLLER_PORT IIOT_KAFKA_DATA
+  cluster_started=0
+  if ! scripts/kafka.sh status >/dev/null 2>&1; then
+    trap 'scripts/kafka.sh stop --wipe || true' EXIT
+    cluster_started=1
+    scripts/kafka.sh stop --wipe >/dev/null # leftovers of an interrupted run
+    scripts/kafka.sh start --brokers 3 --no-topics
+  fi
+  IIOT_TEST_CLUSTER_BROKERS=$(scripts/kafka.sh bootstrap) \
+    ctest --test-dir build/release -L cluster --output-on-failure
+  if [[ $cluster_started == 1 ]]; then
+    scripts/kafka.sh stop --wipe
+    trap - EXIT
+  fi
+  printf 'cluster tests: %ds\n' "$((SECONDS - t0))"
+}
+
+if [[ ${1:-} == cluster ]]; then
+  cluster_tests
+  exit 0
+fi
 
 step "dependencies"
 scripts/install-deps.sh
@@ -50,7 +82,13 @@ cleanup() {
 trap cleanup EXIT
 
 step "integration and end-to-end tests (real broker)"
-ctest --test-dir build/release -L integration --output-on-failure
+ctest --test-dir build/release -L integration -LE cluster --output-on-failure
+
+# The single broker has done its part: its memory and CPU go to the cluster.
+cleanup
+broker_started=0
+
+(cluster_tests)
 
 step "benchmark driver smoke run (tiny sizes; figures are not checked)"
 ctest --test-dir build/release -L bench --output-on-failure

@@ -16,7 +16,7 @@ std::string unique_name(std::string_view prefix) {
   return support::unique_name(prefix);
 }
 
-TestTopics::TestTopics(int partitions)
+TestTopics::TestTopics(int partitions, int replication_factor)
     : device_data(unique_name("e2e.device-data")),
       alerts(unique_name("e2e.alerts")),
       dead_letter(unique_name("e2e.dead-letter")) {
@@ -24,7 +24,7 @@ TestTopics::TestTopics(int partitions)
     throw std::runtime_error(reachable.message());
   }
   for (const std::string* topic : {&device_data, &alerts, &dead_letter}) {
-    support::create_topic(*topic, partitions);
+    support::create_topic(*topic, partitions, replication_factor);
   }
 }
 

@@ -18,11 +18,12 @@ std::string test_brokers();
 std::string unique_name(std::string_view prefix);
 
 // The three topics a gateway reads and writes, uniquely named, created with `partitions`
-// partitions each (waits until every partition has a leader) and deleted on destruction.
-// Throws std::runtime_error naming the fix when the broker does not answer.
+// partitions and `replication_factor` replicas each (waits until every partition has a leader)
+// and deleted on destruction. Throws std::runtime_error naming the fix when the broker does not
+// answer.
 class TestTopics {
  public:
-  explicit TestTopics(int partitions);
+  explicit TestTopics(int partitions, int replication_factor = 1);
   ~TestTopics();
   TestTopics(const TestTopics&) = delete;
   TestTopics& operator=(const TestTopics&) = delete;

@@ -129,15 +129,20 @@ std::string unique_name(std::string_view prefix) {
 }
 
 void create_topic(const std::string& name, int partitions) {
-  create_topic(name, partitions, {});
+  create_topic(name, partitions, 1, {});
 }
 
 void create_topic(const std::string& name, int partitions,
                   const std::map<std::string, std::string>& configs) {
+  create_topic(name, partitions, 1, configs);
+}
+
+void create_topic(const std::string& name, int partitions, int replication_factor,
+                  const std::map<std::string, std::string>& configs) {
   Ptr<rd_kafka_t> rk = admin_client();
   std::array<char, 512> errstr{};
-  Ptr<rd_kafka_NewTopic_t> topic(
-      rd_kafka_NewTopic_new(name.c_str(), partitions, 1, errstr.data(), errstr.size()));
+  Ptr<rd_kafka_NewTopic_t> topic(rd_kafka_NewTopic_new(name.c_str(), partitions, replication_factor,
+                                                       errstr.data(), errstr.size()));
   if (!topic) throw std::runtime_error("create_topic " + name + ": " + errstr.data());
   for (const auto& [key, value] : configs) {
     if (rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str()) !=
@@ -167,6 +172,29 @@ void create_topic(const std::string& name, int partitions,
   if (!wait_until([&] { return ready_partitions(rk.get(), name) == partitions; }, 30s, 100ms)) {
     throw std::runtime_error("create_topic " + name + ": partitions without leaders after 30 s");
   }
+}
+
+PartitionMetadata partition_metadata(const std::string& topic, std::int32_t partition) {
+  Ptr<rd_kafka_t> rk = admin_client();
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 0, rkt, &raw, 10000);
+  rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("partition_metadata " + topic + ": " + rd_kafka_err2str(err));
+  }
+  const Ptr<const rd_kafka_metadata_t> metadata(raw);
+  PartitionMetadata out;
+  if (metadata->topic_cnt != 1) return out;
+  const rd_kafka_metadata_topic_t& t = metadata->topics[0];
+  for (int i = 0; i < t.partition_cnt; ++i) {
+    const rd_kafka_metadata_partition_t& p = t.partitions[i];
+    if (p.id != partition) continue;
+    out.leader = p.err == RD_KAFKA_RESP_ERR_NO_ERROR ? p.leader : -1;
+    out.replicas.assign(p.replicas, p.replicas + p.replica_cnt);
+    out.in_sync.assign(p.isrs, p.isrs + p.isr_cnt);
+  }
+  return out;
 }
 
 void delete_topics(const std::vector<std::string>& names) {
@@ -223,6 +251,7 @@ struct TestProducer::Impl {
 TestProducer::TestProducer() : impl_(std::make_unique<Impl>()) {
   Ptr<rd_kafka_conf_t> conf = base_conf();
   set(conf.get(), "enable.idempotence", "true");
+  set(conf.get(), "acks", "all");
   set(conf.get(), "message.timeout.ms", "0");  // wait for the broker however long it is away
   set(conf.get(), "linger.ms", "5");
   set(conf.get(), "message.max.bytes", std::to_string(16 * 1024 * 1024));
@@ -400,15 +429,16 @@ bool wait_until(const std::function<bool()>& predicate, std::chrono::millisecond
 }
 
 BackgroundProducer::BackgroundProducer(TestProducer& producer, std::string topic, int devices,
-                                       int batch, std::uint64_t limit)
-    : thread_([this, &producer, topic = std::move(topic), devices, batch, limit] {
+                                       int batch, std::uint64_t limit, RecordMaker make_record)
+    : thread_([this, &producer, topic = std::move(topic), devices, batch, limit,
+               make_record = std::move(make_record)] {
         try {
           std::uint64_t seq = 0;
           while (seq < limit && producing_.load()) {
             for (int i = 0; i < batch; ++i, ++seq) {
               const std::string device =
                   "dev-" + std::to_string(seq % static_cast<std::uint64_t>(devices));
-              producer.produce(topic, device, device_data_record(device, seq), seq);
+              producer.produce(topic, device, make_record(device, seq), seq);
             }
             produced_.store(seq);
             producer.poll();

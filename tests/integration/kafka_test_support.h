@@ -43,6 +43,17 @@ void create_topic(const std::string& name, int partitions);
 // The same with topic configs, e.g. {{"max.message.bytes", "4194304"}}.
 void create_topic(const std::string& name, int partitions,
                   const std::map<std::string, std::string>& configs);
+// The same with `replication_factor` replicas of each partition (a cluster's topics).
+void create_topic(const std::string& name, int partitions, int replication_factor,
+                  const std::map<std::string, std::string>& configs = {});
+// The broker (node) id leading a partition, and the broker ids of its replicas and in-sync
+// replicas, from a metadata request; leader -1 if the partition has none or is unknown.
+struct PartitionMetadata {
+  std::int32_t leader = -1;
+  std::vector<std::int32_t> replicas;
+  std::vector<std::int32_t> in_sync;
+};
+PartitionMetadata partition_metadata(const std::string& topic, std::int32_t partition);
 // Best effort (a test's cleanup): errors are ignored.
 void delete_topics(const std::vector<std::string>& names);
 
@@ -60,8 +71,8 @@ struct Delivery {
   std::string error;
 };
 
-// An idempotent producer with no message timeout: a record produced while the broker is away
-// waits, and is delivered once it is back. It takes records up to 16 MiB (the topic's
+// An idempotent producer (acks=all) with no message timeout: a record produced while the broker
+// is away waits, and is delivered once it is back. It takes records up to 16 MiB (the topic's
 // max.message.bytes decides).
 class TestProducer {
  public:
@@ -87,13 +98,23 @@ class TestProducer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Produces device-data records (seq 0, 1, ...) to one topic from a thread of its own: a batch
-// of `batch` records keyed over `devices` device ids, then a 10 ms pause, until `limit` records
-// or stop(). The destructor stops and joins. Records and reports stay in `producer`.
+// The value of record `seq` of device `device_id`.
+using RecordMaker = std::function<std::string(const std::string& device_id, std::uint64_t seq)>;
+
+// A valid device-data record (CONTRACT section 1), about 220 bytes, with an extra "seq" field
+// that the decoder ignores.
+std::string device_data_record(const std::string& device_id, std::uint64_t seq);
+
+// Produces device-data records (seq 0, 1, ...; device_data_record unless make_record says
+// otherwise) to one topic from a thread of its own: a batch of `batch` records keyed over
+// `devices` device ids ("dev-<seq % devices>", tagged with their seq), then a 10 ms pause, until
+// `limit` records or stop(). The destructor stops and joins. Records and reports stay in
+// `producer`.
 class BackgroundProducer {
  public:
   BackgroundProducer(TestProducer& producer, std::string topic, int devices, int batch,
-                     std::uint64_t limit = UINT64_MAX);
+                     std::uint64_t limit = UINT64_MAX,
+                     RecordMaker make_record = device_data_record);
   ~BackgroundProducer();
   BackgroundProducer(const BackgroundProducer&) = delete;
   BackgroundProducer& operator=(const BackgroundProducer&) = delete;
@@ -130,9 +151,6 @@ std::vector<ConsumedRecord> read_topic(const std::string& topic,
 std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& group,
                                                        const std::string& topic, int partitions);
 
-// A valid device-data record (CONTRACT section 1), about 220 bytes, with an extra "seq" field
-// that the decoder ignores.
-std::string device_data_record(const std::string& device_id, std::uint64_t seq);
 // A valid alert record with an extra "seq" field.
 std::string alert_record(const std::string& device_id, std::uint64_t seq);
 // The "seq" of a record made above, if present.
