@@ -8,6 +8,7 @@ packages=(
   librdkafka-dev libboost1.81-dev libboost-json1.81-dev libsimdjson-dev libyaml-cpp-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
   clang-format ccache python3 python3-websockets curl jq
+  prometheus haproxy
   openjdk-17-jre-headless maven
 )
 

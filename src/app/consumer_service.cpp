@@ -6,6 +6,7 @@
 #include <exception>
 #include <thread>
 
+#include "app/group_id_template.h"
 #include "ingest/kafka_consumer.h"
 #include "processing/default_message_processor.h"
 #include "push/data_pusher.h"
@@ -19,7 +20,16 @@ constexpr std::chrono::seconds kStatsLogInterval{10};
 constexpr std::chrono::seconds kClientCloseGrace{3};
 }  // namespace
 
-ConsumerService::ConsumerService(config::Config config) : config_(std::move(config)) {}
+namespace {
+config::Config with_instance_group(config::Config config) {
+  config.kafka.group_id =
+      expand_group_id(config.kafka.group_id, local_hostname(), config.websocket.port);
+  return config;
+}
+}  // namespace
+
+ConsumerService::ConsumerService(config::Config config)
+    : config_(with_instance_group(std::move(config))) {}
 
 ConsumerService::~ConsumerService() = default;
 

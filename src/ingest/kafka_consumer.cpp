@@ -106,6 +106,7 @@ class KafkaConsumer::Impl {
   void revoke(rd_kafka_topic_partition_list_t& partitions);
   void update_assignment_count();
   void on_statistics(std::string_view json);
+  void update_partial(const KafkaStatistics& statistics);
   void on_error(rd_kafka_resp_err_t err, const char* reason);
   void on_commit(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t* offsets);
 
@@ -223,7 +224,12 @@ void KafkaConsumer::Impl::handle_record(const rd_kafka_message_t& message) {
     stats_.kafka.broker_reachable.store(true, std::memory_order_relaxed);
   }
 
-  const processing::ProcessResult result = processor_.process(kind, value);
+  processing::RecordOrigin origin;
+  rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  if (const std::int64_t ms = rd_kafka_message_timestamp(&message, &timestamp_type); ms >= 0) {
+    origin.kafka_timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  }
+  const processing::ProcessResult result = processor_.process_record(kind, value, origin);
   spdlog::trace("processed topic={} partition={} offset={}", topic, message.partition,
                 message.offset);
   TopicPartition tp{std::string(topic), message.partition};
@@ -459,6 +465,29 @@ void KafkaConsumer::Impl::on_statistics(std::string_view json) {
   stats_.kafka.consumer_lag.store(s.consumer_lag, std::memory_order_relaxed);
   stats_.kafka.partitions_assigned.store(s.partitions_assigned, std::memory_order_relaxed);
   stats_.kafka.broker_reachable.store(s.broker_up, std::memory_order_relaxed);
+  stats_.kafka.topics.replace(s.topics);
+  update_partial(s);
+}
+
+void KafkaConsumer::Impl::update_partial(const KafkaStatistics& statistics) {
+  const bool joined = stats_.kafka.group_joined.load(std::memory_order_relaxed);
+  const bool partial = joined && holds_part_of_its_topics(statistics);
+  if (partial == stats_.kafka.partial.exchange(partial, std::memory_order_relaxed)) return;
+  if (partial) {
+    std::string held;
+    for (const observability::TopicFigures& t : statistics.topics) {
+      if (!held.empty()) held += ", ";
+      held += t.topic + " " + std::to_string(t.partitions_assigned) + "/" +
+              std::to_string(t.partitions);
+    }
+    spdlog::warn(
+        "kafka consumer: group {} is shared with another member: this instance holds only {} "
+        "partitions, so its clients see part of the stream; give each instance its own group "
+        "(e.g. kafka.group_id: \"iiot-gateway-{{hostname}}-{{port}}\")",
+        config_.group_id, held);
+  } else {
+    spdlog::info("kafka consumer: this instance holds every partition of its topics again");
+  }
 }
 
 void KafkaConsumer::Impl::on_error(rd_kafka_resp_err_t err, const char* reason) {

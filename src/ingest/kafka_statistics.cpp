@@ -39,19 +39,27 @@ bool any_broker_up(const json::object& root) {
   return false;
 }
 
-void add_partitions(const json::object& topic, KafkaStatistics& out) {
+void add_partitions(std::string_view name, const json::object& topic, KafkaStatistics& out) {
   const json::value* partitions = topic.if_contains("partitions");
   if (partitions == nullptr || !partitions->is_object()) return;
+  observability::TopicFigures figures;
+  figures.topic = std::string(name);
   for (const auto& [id, partition] : partitions->get_object()) {
     if (!partition.is_object()) continue;
     const json::object& p = partition.get_object();
     const auto number = int_field(p, "partition");
     if (!number || *number < 0) continue;  // the unassigned ("UA", -1) partition
+    // A partition the client wants but whose topic metadata lacks it ("unknown") is no part
+    // of the topic's count.
+    if (!bool_field(p, "unknown")) ++figures.partitions;
     if (!bool_field(p, "desired")) continue;
-    ++out.partitions_assigned;
+    ++figures.partitions_assigned;
     const auto lag = int_field(p, "consumer_lag");
-    if (lag && *lag >= 0) out.consumer_lag += *lag;
+    if (lag && *lag >= 0) figures.consumer_lag += *lag;
   }
+  out.partitions_assigned += figures.partitions_assigned;
+  out.consumer_lag += figures.consumer_lag;
+  out.topics.push_back(std::move(figures));
 }
 
 }  // namespace
@@ -67,10 +75,17 @@ KafkaStatisticsResult parse_kafka_statistics(std::string_view text) {
   if (const json::value* topics = root.get_object().if_contains("topics");
       topics != nullptr && topics->is_object()) {
     for (const auto& [name, topic] : topics->get_object()) {
-      if (topic.is_object()) add_partitions(topic.get_object(), stats);
+      if (topic.is_object()) add_partitions(name, topic.get_object(), stats);
     }
   }
   return {stats, {}};
+}
+
+bool holds_part_of_its_topics(const KafkaStatistics& statistics) {
+  for (const observability::TopicFigures& t : statistics.topics) {
+    if (t.partitions > 0 && t.partitions_assigned < t.partitions) return true;
+  }
+  return false;
 }
 
 }  // namespace iiot::ingest

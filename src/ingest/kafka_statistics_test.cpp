@@ -78,6 +78,58 @@ TEST(KafkaStatisticsTest, MinimalDocuments) {
   EXPECT_EQ(internal_only.statistics->partitions_assigned, 2);
 }
 
+TEST(KafkaStatisticsTest, FiguresPerTopic) {
+  const auto result = parse_kafka_statistics(read_sample("librdkafka_stats_two_topics.json"));
+  ASSERT_TRUE(result.statistics) << result.error;
+  const auto& topics = result.statistics->topics;
+  ASSERT_EQ(topics.size(), 2u);
+  EXPECT_EQ(topics[0].topic, "iiot.alerts");
+  EXPECT_EQ(topics[0].partitions, 4);
+  EXPECT_EQ(topics[0].partitions_assigned, 4);
+  EXPECT_EQ(topics[1].topic, "iiot.device-data");
+  EXPECT_FALSE(holds_part_of_its_topics(*result.statistics));
+
+  const auto lag = parse_kafka_statistics(read_sample("librdkafka_stats_lag.json"));
+  ASSERT_TRUE(lag.statistics);
+  ASSERT_EQ(lag.statistics->topics.size(), 1u);
+  EXPECT_EQ(lag.statistics->topics[0].topic, "capture-lag-sample");
+  EXPECT_EQ(lag.statistics->topics[0].consumer_lag, 60);
+}
+
+TEST(KafkaStatisticsTest, PartitionsHeldByAnotherMemberMakeItPartial) {
+  // Partitions 1 and 3 of one topic belong to another member of the group.
+  const auto result = parse_kafka_statistics(
+      R"({"topics":{"t":{"partitions":{)"
+      R"("0":{"partition":0,"desired":true,"unknown":false,"consumer_lag":3},)"
+      R"("1":{"partition":1,"desired":false,"unknown":false,"consumer_lag":-1},)"
+      R"("2":{"partition":2,"desired":true,"unknown":false,"consumer_lag":4},)"
+      R"("3":{"partition":3,"desired":false,"unknown":false,"consumer_lag":-1},)"
+      R"("-1":{"partition":-1,"desired":false,"unknown":false}}},)"
+      R"("u":{"partitions":{"0":{"partition":0,"desired":true,"unknown":false}}}}})");
+  ASSERT_TRUE(result.statistics) << result.error;
+  const auto& t = result.statistics->topics.at(0);
+  EXPECT_EQ(t.partitions, 4);
+  EXPECT_EQ(t.partitions_assigned, 2);
+  EXPECT_EQ(t.consumer_lag, 7);
+  EXPECT_TRUE(holds_part_of_its_topics(*result.statistics));
+
+  // Holding nothing at all (the other member has everything) is partial too.
+  std::string none = read_sample("librdkafka_stats_lag.json");
+  replace_all(none, "\"desired\":true", "\"desired\":false");
+  const auto nothing = parse_kafka_statistics(none);
+  ASSERT_TRUE(nothing.statistics);
+  EXPECT_TRUE(holds_part_of_its_topics(*nothing.statistics));
+}
+
+TEST(KafkaStatisticsTest, UnknownPartitionsAreNotPartOfTheTopic) {
+  const auto result = parse_kafka_statistics(
+      R"({"topics":{"t":{"partitions":{"0":{"partition":0,"desired":true,"unknown":false},)"
+      R"("5":{"partition":5,"desired":true,"unknown":true}}}}})");
+  ASSERT_TRUE(result.statistics);
+  EXPECT_EQ(result.statistics->topics.at(0).partitions, 1);
+  EXPECT_FALSE(holds_part_of_its_topics(*result.statistics));
+}
+
 TEST(KafkaStatisticsTest, MalformedDocumentIsAnError) {
   EXPECT_FALSE(parse_kafka_statistics("{\"brokers\":").statistics);
   EXPECT_FALSE(parse_kafka_statistics("[]").statistics);

@@ -6,6 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "observability/latency_histogram.h"
 
@@ -25,11 +28,40 @@ struct PipelineCounters {
   std::atomic<bool> dead_letter_backlog_paused{false};  // consumption paused: backlog full
 };
 
+// One subscribed topic as the consumer sees it in librdkafka's statistics.
+struct TopicFigures {
+  std::string topic;
+  std::int32_t partitions = 0;           // partitions the topic has
+  std::int32_t partitions_assigned = 0;  // of those, held by this consumer
+  std::int64_t consumer_lag = 0;         // summed over the assigned ones whose lag is known
+};
+
+// The per-topic figures, replaced as a whole by the consumer thread, read by HTTP handlers.
+class TopicFiguresTable {
+ public:
+  void replace(std::vector<TopicFigures> topics) {
+    std::lock_guard lock(mutex_);
+    topics_ = std::move(topics);
+  }
+  std::vector<TopicFigures> get() const {
+    std::lock_guard lock(mutex_);
+    return topics_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<TopicFigures> topics_;  // guarded by mutex_
+};
+
 struct KafkaStatus {
   std::atomic<std::int64_t> consumer_lag{0};  // summed over assigned partitions
   std::atomic<std::int32_t> partitions_assigned{0};
   std::atomic<bool> broker_reachable{false};  // a broker connection is up
   std::atomic<bool> group_joined{false};      // the consumer holds at least one partition
+  // Holding fewer than all partitions of the subscribed topics while another member of the
+  // group holds the rest: clients here see only part of the stream.
+  std::atomic<bool> partial{false};
+  TopicFiguresTable topics;
   Counter rebalances{0};
   Counter offsets_committed{0};
 };
@@ -54,6 +86,8 @@ class GatewayStats {
   KafkaStatus kafka;
   PushCounters push;
   LatencyHistogram push_latency;  // event accepted by the pusher -> frame queued at its clients
+  // The record's Kafka timestamp -> its frame handed to a client's socket write, per client.
+  LatencyHistogram kafka_to_client_latency;
 
   double uptime_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

@@ -56,6 +56,26 @@ LatencyHistogram::Snapshot LatencyHistogram::snapshot() const {
   return s;
 }
 
+LatencyHistogram::Cumulative LatencyHistogram::cumulative(
+    std::span<const std::chrono::nanoseconds> bounds) const {
+  Cumulative out;
+  out.counts.assign(bounds.size(), 0);
+  std::size_t bound = 0;
+  for (int b = 0; b < kBuckets; ++b) {
+    const std::uint64_t n = buckets_[static_cast<std::size_t>(b)].load(std::memory_order_relaxed);
+    const std::uint64_t upper = bucket_upper(b);
+    while (bound < bounds.size() && static_cast<std::uint64_t>(bounds[bound].count()) < upper) {
+      out.counts[bound++] = out.count;
+    }
+    out.count += n;
+  }
+  while (bound < bounds.size()) out.counts[bound++] = out.count;
+  // The sum is read after the buckets: a recording racing with this read may be in one and not
+  // the other, which Prometheus tolerates (the next scrape is consistent again).
+  out.sum_seconds = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+  return out;
+}
+
 void LatencyHistogram::reset() {
   for (auto& b : buckets_) b.store(0, std::memory_order_relaxed);
   count_.store(0, std::memory_order_relaxed);

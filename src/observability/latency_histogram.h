@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 namespace iiot::observability {
 
@@ -20,8 +22,19 @@ class LatencyHistogram {
     std::uint64_t max_ns = 0;
   };
 
+  // Cumulative counts for Prometheus: counts[i] is the number of recordings whose bucket lies
+  // wholly at or below bounds[i] (bounds ascending). A recording in the one bucket that straddles
+  // a bound is counted under the next bound, so a count is never overstated; the error is the
+  // bucket width (about 12%). count includes everything (the +Inf bucket).
+  struct Cumulative {
+    std::vector<std::uint64_t> counts;
+    std::uint64_t count = 0;
+    double sum_seconds = 0;
+  };
+
   void record(std::chrono::nanoseconds latency);
   Snapshot snapshot() const;
+  Cumulative cumulative(std::span<const std::chrono::nanoseconds> bounds) const;
   void reset();
 
   static constexpr int kSubBits = 3;

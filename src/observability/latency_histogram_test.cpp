@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace iiot::observability {
 namespace {
 
@@ -42,6 +44,23 @@ TEST(LatencyHistogram, ResetClears) {
   h.record(nanoseconds(100));
   h.reset();
   EXPECT_EQ(h.snapshot().count, 0u);
+}
+
+TEST(LatencyHistogram, CumulativeCountsNeverOverstate) {
+  LatencyHistogram h;
+  for (int i = 1; i <= 100; ++i) h.record(std::chrono::microseconds(i * 10));  // 10 us .. 1 ms
+  const std::array bounds = {nanoseconds(5'000), nanoseconds(100'000), nanoseconds(500'000),
+                             nanoseconds(2'000'000)};
+  const auto c = h.cumulative(bounds);
+  ASSERT_EQ(c.counts.size(), 4u);
+  EXPECT_EQ(c.counts[0], 0u);
+  EXPECT_LE(c.counts[1], 10u);  // exactly 10 values are <= 100 us
+  EXPECT_GE(c.counts[1], 8u);   // bucket error: values near the bound may go to the next one
+  EXPECT_LE(c.counts[2], 50u);
+  EXPECT_GE(c.counts[2], 44u);
+  EXPECT_EQ(c.counts[3], 100u);
+  EXPECT_EQ(c.count, 100u);
+  EXPECT_NEAR(c.sum_seconds, 0.0505, 1e-12);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "observability/stats_report.h"
 
+#include <array>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -66,6 +67,55 @@ std::string to_text(const json::value& v) {
   return out;
 }
 
+// Shortest round-trip form without an exponent ("0.00025", "1", "12.5").
+std::string number_text(double value) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+  return std::string(buf, ec == std::errc() ? end : buf);
+}
+
+// A label value with backslash, double quote and newline escaped (exposition format 0.0.4).
+std::string label_value(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Bucket bounds of the latency histograms: 100 us to 10 s, roughly 1-2.5-5 per decade.
+constexpr std::array kLatencyBounds = {
+    std::chrono::nanoseconds(100'000),       std::chrono::nanoseconds(250'000),
+    std::chrono::nanoseconds(500'000),       std::chrono::nanoseconds(1'000'000),
+    std::chrono::nanoseconds(2'500'000),     std::chrono::nanoseconds(5'000'000),
+    std::chrono::nanoseconds(10'000'000),    std::chrono::nanoseconds(25'000'000),
+    std::chrono::nanoseconds(50'000'000),    std::chrono::nanoseconds(100'000'000),
+    std::chrono::nanoseconds(250'000'000),   std::chrono::nanoseconds(500'000'000),
+    std::chrono::nanoseconds(1'000'000'000), std::chrono::nanoseconds(2'500'000'000),
+    std::chrono::nanoseconds(5'000'000'000), std::chrono::nanoseconds(10'000'000'000)};
+
+void write_histogram(std::ostringstream& out, const char* name, const char* help,
+                     const LatencyHistogram& histogram) {
+  const LatencyHistogram::Cumulative c = histogram.cumulative(kLatencyBounds);
+  out << "# HELP iiot_" << name << ' ' << help << "\n# TYPE iiot_" << name << " histogram\n";
+  for (std::size_t i = 0; i < kLatencyBounds.size(); ++i) {
+    const double le = std::chrono::duration<double>(kLatencyBounds[i]).count();
+    out << "iiot_" << name << "_bucket{le=\"" << number_text(le) << "\"} " << c.counts[i] << '\n';
+  }
+  out << "iiot_" << name << "_bucket{le=\"+Inf\"} " << c.count << '\n';
+  out << "iiot_" << name << "_sum " << number_text(c.sum_seconds) << '\n';
+  out << "iiot_" << name << "_count " << c.count << '\n';
+}
+
 }  // namespace
 
 bool kafka_ready(const GatewayStats& stats) {
@@ -75,11 +125,13 @@ bool kafka_ready(const GatewayStats& stats) {
 
 std::string render_health_json(const GatewayStats& stats) {
   const bool reachable = stats.kafka.broker_reachable.load(std::memory_order_relaxed);
+  const bool partial = stats.kafka.partial.load(std::memory_order_relaxed);
   json::object out;
-  out["status"] = reachable ? "ok" : "degraded";
+  out["status"] = reachable && !partial ? "ok" : "degraded";
   out["kafka"] =
       json::object{{"reachable", reachable},
-                   {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)}};
+                   {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)},
+                   {"partial", partial}};
   out["uptime_seconds"] = stats.uptime_seconds();
   return to_text(out);
 }
@@ -113,7 +165,16 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
       {"partitions_assigned", stats.kafka.partitions_assigned.load(std::memory_order_relaxed)},
       {"reachable", stats.kafka.broker_reachable.load(std::memory_order_relaxed)},
       {"group_joined", stats.kafka.group_joined.load(std::memory_order_relaxed)},
-      {"rebalances", get(stats.kafka.rebalances)}};
+      {"rebalances", get(stats.kafka.rebalances)},
+      {"partial", stats.kafka.partial.load(std::memory_order_relaxed)}};
+  json::array topics;
+  for (const TopicFigures& t : stats.kafka.topics.get()) {
+    topics.emplace_back(json::object{{"topic", t.topic},
+                                     {"partitions", t.partitions},
+                                     {"partitions_assigned", t.partitions_assigned},
+                                     {"consumer_lag", t.consumer_lag}});
+  }
+  out["kafka"].as_object()["topics"] = std::move(topics);
   json::array clients;
   for (const ClientReport& c : push.clients) {
     json::object filter;
@@ -187,7 +248,31 @@ std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
          stats.kafka.partitions_assigned.load(std::memory_order_relaxed));
   metric("kafka_up", "gauge", "1 while a Kafka broker is reachable.",
          stats.kafka.broker_reachable.load(std::memory_order_relaxed) ? 1 : 0);
+  metric("kafka_partial", "gauge",
+         "1 while this instance holds fewer than all partitions of its topics.",
+         stats.kafka.partial.load(std::memory_order_relaxed) ? 1 : 0);
   metric("uptime_seconds", "gauge", "Seconds since the gateway started.", stats.uptime_seconds());
+
+  const std::vector<TopicFigures> topics = stats.kafka.topics.get();
+  out << "# HELP iiot_kafka_topic_consumer_lag Consumer lag of one topic, summed over its "
+         "assigned partitions.\n# TYPE iiot_kafka_topic_consumer_lag gauge\n";
+  for (const TopicFigures& t : topics) {
+    out << "iiot_kafka_topic_consumer_lag{topic=\"" << label_value(t.topic) << "\"} "
+        << t.consumer_lag << '\n';
+  }
+  out << "# HELP iiot_kafka_topic_partitions_assigned Partitions of one topic held by this "
+         "consumer.\n# TYPE iiot_kafka_topic_partitions_assigned gauge\n";
+  for (const TopicFigures& t : topics) {
+    out << "iiot_kafka_topic_partitions_assigned{topic=\"" << label_value(t.topic) << "\"} "
+        << t.partitions_assigned << '\n';
+  }
+  write_histogram(out, "push_latency_seconds",
+                  "Time from an event's hand-off to its frame queued at every matching client.",
+                  stats.push_latency);
+  write_histogram(out, "kafka_to_client_latency_seconds",
+                  "Time from a record's Kafka timestamp to its frame handed to a client's socket "
+                  "write, per client.",
+                  stats.kafka_to_client_latency);
   return out.str();
 }
 

@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <sstream>
+#include <string>
+#include <vector>
 
 namespace iiot::observability {
 namespace {
@@ -64,6 +67,96 @@ TEST(StatsReport, HealthIsDegradedWhileKafkaIsUnreachable) {
   EXPECT_FALSE(kafka_ready(stats));
   stats.kafka.group_joined = true;
   EXPECT_TRUE(kafka_ready(stats));
+}
+
+// Every line of `name`'s histogram, in order, as Prometheus would read it.
+std::vector<std::string> lines_of(const std::string& text, const std::string& name) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(name + "_bucket", 0) == 0 || line.rfind(name + "_sum", 0) == 0 ||
+        line.rfind(name + "_count", 0) == 0) {
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
+TEST(StatsReport, LatencyHistogramsAreCumulativeInSeconds) {
+  GatewayStats stats;
+  stats.push_latency.record(std::chrono::microseconds(50));  // <= 100 us
+  stats.push_latency.record(std::chrono::milliseconds(3));   // <= 5 ms
+  stats.push_latency.record(std::chrono::milliseconds(3));   // <= 5 ms
+  stats.push_latency.record(std::chrono::seconds(20));       // only +Inf
+  const std::string text = render_metrics(stats, PushReport{});
+
+  EXPECT_NE(text.find("# TYPE iiot_push_latency_seconds histogram\n"), std::string::npos);
+  const auto lines = lines_of(text, "iiot_push_latency_seconds");
+  ASSERT_EQ(lines.size(), 19u);  // 16 bounds, +Inf, _sum, _count
+  EXPECT_EQ(lines[0], R"(iiot_push_latency_seconds_bucket{le="0.0001"} 1)");
+  EXPECT_EQ(lines[4], R"(iiot_push_latency_seconds_bucket{le="0.0025"} 1)");
+  EXPECT_EQ(lines[5], R"(iiot_push_latency_seconds_bucket{le="0.005"} 3)");
+  EXPECT_EQ(lines[12], R"(iiot_push_latency_seconds_bucket{le="1"} 3)");
+  EXPECT_EQ(lines[15], R"(iiot_push_latency_seconds_bucket{le="10"} 3)");
+  EXPECT_EQ(lines[16], R"(iiot_push_latency_seconds_bucket{le="+Inf"} 4)");
+  EXPECT_EQ(lines[18], "iiot_push_latency_seconds_count 4");
+  ASSERT_EQ(lines[17].rfind("iiot_push_latency_seconds_sum ", 0), 0u);
+  EXPECT_NEAR(std::stod(lines[17].substr(30)), 20.00605, 1e-9);
+
+  std::uint64_t previous = 0;
+  for (std::size_t i = 0; i < 17; ++i) {
+    const std::uint64_t n = std::stoull(lines[i].substr(lines[i].rfind(' ') + 1));
+    EXPECT_GE(n, previous) << lines[i];
+    previous = n;
+  }
+}
+
+TEST(StatsReport, KafkaToClientHistogramIsExposedEvenWhenEmpty) {
+  GatewayStats stats;
+  const auto empty =
+      lines_of(render_metrics(stats, PushReport{}), "iiot_kafka_to_client_latency_seconds");
+  ASSERT_EQ(empty.size(), 19u);
+  EXPECT_EQ(empty[16], R"(iiot_kafka_to_client_latency_seconds_bucket{le="+Inf"} 0)");
+  EXPECT_EQ(empty[17], "iiot_kafka_to_client_latency_seconds_sum 0");
+
+  stats.kafka_to_client_latency.record(std::chrono::milliseconds(30));
+  const auto one =
+      lines_of(render_metrics(stats, PushReport{}), "iiot_kafka_to_client_latency_seconds");
+  EXPECT_EQ(one[7], R"(iiot_kafka_to_client_latency_seconds_bucket{le="0.025"} 0)");
+  EXPECT_EQ(one[8], R"(iiot_kafka_to_client_latency_seconds_bucket{le="0.05"} 1)");
+  EXPECT_EQ(one[18], "iiot_kafka_to_client_latency_seconds_count 1");
+}
+
+TEST(StatsReport, PerTopicLagIsALabelledGauge) {
+  GatewayStats stats;
+  stats.kafka.topics.replace({{"iiot.device-data", 4, 4, 120}, {"odd\"topic\\", 1, 1, 7}});
+  const std::string text = render_metrics(stats, PushReport{});
+  EXPECT_NE(text.find("# TYPE iiot_kafka_topic_consumer_lag gauge\n"), std::string::npos);
+  EXPECT_NE(text.find("iiot_kafka_topic_consumer_lag{topic=\"iiot.device-data\"} 120\n"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(iiot_kafka_topic_consumer_lag{topic="odd\"topic\\"} 7)"),
+            std::string::npos);
+  EXPECT_NE(text.find("iiot_kafka_topic_partitions_assigned{topic=\"iiot.device-data\"} 4\n"),
+            std::string::npos);
+}
+
+TEST(StatsReport, PartialAssignmentIsDegradedAndReported) {
+  GatewayStats stats;
+  stats.kafka.broker_reachable = true;
+  stats.kafka.group_joined = true;
+  auto stats_json = [&] {
+    return boost::json::parse(render_stats_json(stats, PushReport{})).as_object();
+  };
+  EXPECT_FALSE(stats_json().at("kafka").at("partial").as_bool());
+  EXPECT_NE(render_health_json(stats).find(R"("status":"ok")"), std::string::npos);
+
+  stats.kafka.partial = true;
+  stats.kafka.topics.replace({{"t", 4, 2, 0}});
+  const auto v = stats_json();
+  EXPECT_TRUE(v.at("kafka").at("partial").as_bool());
+  EXPECT_EQ(v.at("kafka").at("topics").at(0).at("partitions_assigned").to_number<int>(), 2);
+  EXPECT_NE(render_health_json(stats).find(R"("status":"degraded")"), std::string::npos);
+  EXPECT_NE(render_metrics(stats, PushReport{}).find("iiot_kafka_partial 1\n"), std::string::npos);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // process() is called on the consumer thread only, one record at a time.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,12 +45,23 @@ class ProcessResult {
   std::string error_;
 };
 
+// What the consumer knows of a record beyond its value.
+struct RecordOrigin {
+  std::chrono::system_clock::time_point kafka_timestamp{};  // the record's; epoch when unknown
+};
+
 class MessageProcessor {
  public:
   virtual ~MessageProcessor() = default;
   // Validates and processes one record value. Never throws for bad input: a rejected result
   // carries the reason. May block (back-pressure) but never on a client socket.
   virtual ProcessResult process(RecordKind kind, std::string_view payload) = 0;
+  // The same for a record read from Kafka (the consumer calls this one); a processor that has
+  // no use for the origin leaves it to process().
+  virtual ProcessResult process_record(RecordKind kind, std::string_view payload,
+                                       const RecordOrigin& /*origin*/) {
+    return process(kind, payload);
+  }
 };
 
 }  // namespace iiot::processing

@@ -126,13 +126,14 @@ void Client::send_control(std::string frame) {
   enqueue(std::make_shared<const std::string>(std::move(frame)), FrameClass::kControl);
 }
 
-void Client::enqueue(const model::SharedFrame& frame, FrameClass cls) {
+void Client::enqueue(const model::SharedFrame& frame, FrameClass cls,
+                     std::chrono::system_clock::time_point kafka_timestamp) {
   if (!open_ || closing_) return;
   bool draining = true;
   if (queue_.at_frame_limit() && write_in_flight_) {
     draining = Clock::now() - last_write_progress_ < kSlowAfter;
   }
-  const EnqueueOutcome outcome = queue_.push(OutFrame{frame, cls}, draining);
+  const EnqueueOutcome outcome = queue_.push(OutFrame{frame, cls, kafka_timestamp}, draining);
   auto& counters = shard_.stats().push;
   if (outcome.dropped > 0) {
     dropped_.fetch_add(outcome.dropped, std::memory_order_relaxed);
@@ -154,6 +155,10 @@ void Client::do_write() {
   writing_ = queue_.pop_front();
   write_in_flight_ = true;
   write_started_ = last_write_progress_ = Clock::now();
+  if (writing_.kafka_timestamp != std::chrono::system_clock::time_point{}) {
+    shard_.stats().kafka_to_client_latency.record(std::chrono::system_clock::now() -
+                                                  writing_.kafka_timestamp);
+  }
   ws_.text(true);
   ws_.async_write(
       boost::asio::buffer(*writing_.data),

@@ -60,8 +60,10 @@ class Client : public std::enable_shared_from_this<Client> {
   // Completes the WebSocket handshake for an upgrade request already read by HttpSession.
   void start(Request request);
 
-  // Queues a frame; applies the overflow policy. Shard thread only.
-  void enqueue(const model::SharedFrame& frame, FrameClass cls);
+  // Queues a frame; applies the overflow policy. Shard thread only. kafka_timestamp (epoch when
+  // unknown) starts the Kafka-to-client latency, recorded when the frame is handed to the socket.
+  void enqueue(const model::SharedFrame& frame, FrameClass cls,
+               std::chrono::system_clock::time_point kafka_timestamp = {});
 
   // Starts the closing handshake (once); queued frames are discarded. Shard thread only.
   void close(boost::beast::websocket::close_reason reason);

@@ -9,6 +9,7 @@
 // cap is hard: telemetry is dropped to make room (drop_oldest), else the client is closed.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -23,6 +24,8 @@ enum class FrameClass : std::uint8_t { kTelemetry, kAlert, kControl };
 struct OutFrame {
   model::SharedFrame data;
   FrameClass cls = FrameClass::kTelemetry;
+  // The record's Kafka timestamp, for the Kafka-to-client latency; epoch when unknown.
+  std::chrono::system_clock::time_point kafka_timestamp{};
 };
 
 struct QueueLimits {

@@ -2,7 +2,8 @@
 
 namespace iiot::push {
 
-PushEventPtr make_push_event(std::shared_ptr<const processing::ProcessedEvent> source) {
+PushEventPtr make_push_event(std::shared_ptr<const processing::ProcessedEvent> source,
+                             std::chrono::system_clock::time_point kafka_timestamp) {
   auto event = std::make_shared<PushEvent>();
   if (source->is_alert()) {
     const model::Alert& alert = source->alert();
@@ -21,6 +22,7 @@ PushEventPtr make_push_event(std::shared_ptr<const processing::ProcessedEvent> s
     event->frame = model::encode_device_data(data);
   }
   event->source = std::move(source);
+  event->kafka_timestamp = kafka_timestamp;
   event->accepted_at = std::chrono::steady_clock::now();
   return event;
 }

@@ -22,13 +22,16 @@ struct PushEvent {
   std::shared_ptr<const processing::ProcessedEvent> source;
   model::SharedFrame frame;
   std::chrono::steady_clock::time_point accepted_at{};
+  std::chrono::system_clock::time_point kafka_timestamp{};  // the record's; epoch when unknown
 
   bool is_alert() const { return type == model::MessageType::kAlert; }
 };
 
 using PushEventPtr = std::shared_ptr<const PushEvent>;
 
-// Builds the routing attributes and encodes the frame (once).
-PushEventPtr make_push_event(std::shared_ptr<const processing::ProcessedEvent> source);
+// Builds the routing attributes and encodes the frame (once). kafka_timestamp is the record's
+// Kafka timestamp (epoch when unknown).
+PushEventPtr make_push_event(std::shared_ptr<const processing::ProcessedEvent> source,
+                             std::chrono::system_clock::time_point kafka_timestamp = {});
 
 }  // namespace iiot::push

@@ -11,9 +11,14 @@ WebSocketIntegratedProcessor::WebSocketIntegratedProcessor(
 
 processing::ProcessResult WebSocketIntegratedProcessor::process(processing::RecordKind kind,
                                                                 std::string_view payload) {
+  return process_record(kind, payload, processing::RecordOrigin{});
+}
+
+processing::ProcessResult WebSocketIntegratedProcessor::process_record(
+    processing::RecordKind kind, std::string_view payload, const processing::RecordOrigin& origin) {
   processing::ProcessResult result = inner_.process(kind, payload);
   if (!result.ok() || !config_.enable_push) return result;
-  hand_off(make_push_event(result.event()));
+  hand_off(make_push_event(result.event(), origin.kafka_timestamp));
   return result;
 }
 

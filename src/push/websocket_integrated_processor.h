@@ -22,6 +22,8 @@ class WebSocketIntegratedProcessor final : public processing::MessageProcessor {
                                observability::GatewayStats& stats);
 
   processing::ProcessResult process(processing::RecordKind kind, std::string_view payload) override;
+  processing::ProcessResult process_record(processing::RecordKind kind, std::string_view payload,
+                                           const processing::RecordOrigin& origin) override;
 
  private:
   void hand_off(const PushEventPtr& event);
