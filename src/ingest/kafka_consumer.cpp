@@ -76,6 +76,7 @@ class KafkaConsumer::Impl {
        const std::atomic<bool>& stop_requested);
   ~Impl() {
     close();
+    topics_.clear();  // topic handles go before their client
     // close() left the group already, or gave up after kCloseTimeout: either way librdkafka
     // must not try again (and block) while destroying the handle.
     rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -124,6 +125,10 @@ class KafkaConsumer::Impl {
   OffsetTracker offsets_;
   DeadLetterWriter dead_letters_;
   KafkaHandle consumer_;  // after dead_letters_: destroyed first
+  // Handles of the subscribed topics, held so that librdkafka keeps their metadata and lists
+  // every partition in its statistics, also those of a topic this member holds none of
+  // (how a partial assignment is seen).
+  std::vector<TopicHandle> topics_;
   Clock::time_point last_store_ = Clock::now();
   bool closing_ = false;  // close() has drained and committed: the final revocation need not
   bool closed_ = false;
@@ -161,6 +166,9 @@ KafkaConsumer::Impl::Impl(const config::KafkaConfig& config,
   if (const rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
     throw KafkaError("kafka error: cannot subscribe to " + describe(*topics) + ": " +
                      rd_kafka_err2str(err) + " (check kafka.topics)");
+  }
+  for (int i = 0; i < topics->cnt; ++i) {
+    topics_.emplace_back(rd_kafka_topic_new(consumer_.get(), topics->elems[i].topic, nullptr));
   }
   spdlog::info("kafka consumer subscribed to {} as group {}", describe(*topics), config_.group_id);
 }

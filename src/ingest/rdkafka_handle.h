@@ -17,6 +17,7 @@ struct RdKafkaDeleter {
   void operator()(rd_kafka_headers_t* headers) const { rd_kafka_headers_destroy(headers); }
   void operator()(rd_kafka_error_t* error) const { rd_kafka_error_destroy(error); }
   void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
 };
 
 using KafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
@@ -26,5 +27,6 @@ using MessageHandle = std::unique_ptr<rd_kafka_message_t, RdKafkaDeleter>;
 using HeadersHandle = std::unique_ptr<rd_kafka_headers_t, RdKafkaDeleter>;
 using ErrorHandle = std::unique_ptr<rd_kafka_error_t, RdKafkaDeleter>;
 using QueueHandle = std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter>;
+using TopicHandle = std::unique_ptr<rd_kafka_topic_t, RdKafkaDeleter>;
 
 }  // namespace iiot::ingest

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <boost/json.hpp>
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -16,6 +18,7 @@ namespace iiot::e2e {
 namespace {
 
 namespace json = boost::json;
+using namespace std::chrono_literals;
 
 bool partial(unsigned short port) {
   return get_stats(port).at("kafka").at("partial").as_bool();
