@@ -93,4 +93,11 @@ broker_started=0
 step "benchmark driver smoke run (tiny sizes; figures are not checked)"
 ctest --test-dir build/release -L bench --output-on-failure
 
+step "Debian package: build, systemd-analyze verify, dpkg -i, run as the service user, purge"
+if [[ $(id -u) -eq 0 ]]; then
+  scripts/package-test.sh
+else
+  echo "skipped: scripts/package-test.sh installs a package and needs root"
+fi
+
 step "all tests passed"
