@@ -8,7 +8,7 @@ packages=(
   librdkafka-dev libboost1.81-dev libboost-json1.81-dev libsimdjson-dev libyaml-cpp-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
   clang-format ccache python3 python3-websockets curl jq
-  prometheus haproxy
+  prometheus haproxy chromium nodejs npm
   openjdk-17-jre-headless maven
 )
 
@@ -25,12 +25,18 @@ if command -v mvn >/dev/null 2>&1; then
 fi
 read -r -a missing <<<"${missing[*]}"
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "installing: ${missing[*]}"
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The dashboard's browser test: playwright-core from npm, pinned by its package-lock.json, into
+# the test's own folder. It drives Debian's chromium; no browser is downloaded.
+browser_test_dir="$(dirname "$0")/../tests/ops/browser"
+if [[ ! -d "$browser_test_dir/node_modules/playwright-core" ]]; then
+  (cd "$browser_test_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

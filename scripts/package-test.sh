@@ -98,18 +98,21 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 curl -fs "http://127.0.0.1:$port/ready" >/dev/null || { cat "$workdir/service.log"; fail "/ready never 200"; }
-[[ $(ps -o user= -p "$(pgrep -P "$service_pid" consumer || echo "$service_pid")" | tr -d ' ') == iiot-gateway ]] ||
+# runuser forks: the service is its child (env execs into consumer).
+consumer_pid=$(pgrep -P "$service_pid" -x consumer) || fail "no consumer process under runuser"
+[[ $(ps -o user= -p "$consumer_pid" | tr -d ' ') == iiot-gateway ]] ||
   fail "the service does not run as iiot-gateway"
 for _ in $(seq 1 300); do
   consumed=$(curl -fs "http://127.0.0.1:$port/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_messages"])')
-  ((consumed >= 4)) && break
+  ((consumed >= 2)) && break
   sleep 0.1
 done
-((consumed >= 4)) || fail "the installed service consumed $consumed of 4 records"
+((consumed >= 2)) || fail "the installed service consumed $consumed records, expected at least the 2 device records"
 curl -fs "http://127.0.0.1:$port/metrics" | grep -q '^iiot_kafka_to_client_latency_seconds_count ' ||
   fail "/metrics lacks the latency histograms"
 echo "the installed service consumed $consumed records on port $port"
-kill -TERM "$service_pid"
+# SIGTERM to the service itself (as systemd sends it); runuser passes its exit status on.
+kill -TERM "$consumer_pid"
 status=0
 wait "$service_pid" || status=$?
 service_pid=

@@ -6,6 +6,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "push/embedded_file.h"
+
 namespace iiot::push {
 
 namespace beast = boost::beast;
@@ -74,7 +76,36 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     upgrade(std::move(request));
     return;
   }
+  if (auto page = dashboard_response(request)) {
+    send(std::move(*page));
+    return;
+  }
   send(server_.respond(request));
+}
+
+std::optional<WebSocketServer::Response> HttpSession::dashboard_response(
+    const WebSocketServer::Request& request) const {
+  const std::string_view target = request.target();
+  const EmbeddedFile* file = find_dashboard_file(target.substr(0, target.find('?')));
+  if (file == nullptr) return std::nullopt;
+  WebSocketServer::Response res{http::status::ok, request.version()};
+  res.keep_alive(request.keep_alive());
+  if (request.method() != http::verb::get) {
+    res.result(http::status::method_not_allowed);
+    res.set(http::field::allow, "GET");
+    res.set(http::field::content_type, "text/plain");
+    res.body() = "method not allowed\n";
+    return res;
+  }
+  res.set(http::field::content_type, file->content_type);
+  res.set(http::field::cache_control, "no-cache");
+  res.set("X-Content-Type-Options", "nosniff");
+  // The page loads nothing from elsewhere; it talks to this origin over HTTP and WebSocket.
+  res.set("Content-Security-Policy",
+          "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+          "frame-ancestors 'none'");
+  res.body() = std::string(file->body);
+  return res;
 }
 
 void HttpSession::upgrade(WebSocketServer::Request request) {

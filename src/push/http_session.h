@@ -26,6 +26,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void send(WebSocketServer::Response response);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void upgrade(WebSocketServer::Request request);
+  // The dashboard's page, script or style sheet for a GET of their paths (405 for another
+  // method); nullopt for any other path.
+  std::optional<WebSocketServer::Response> dashboard_response(
+      const WebSocketServer::Request& request) const;
 
   boost::beast::tcp_stream stream_;
   PushShard& shard_;
