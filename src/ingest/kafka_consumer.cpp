@@ -130,6 +130,9 @@ class KafkaConsumer::Impl {
   // (how a partial assignment is seen).
   std::vector<TopicHandle> topics_;
   Clock::time_point last_store_ = Clock::now();
+  // The group has given this member an assignment, possibly empty (another member may hold
+  // everything): from then on, holding fewer partitions than the topics have means "partial".
+  bool in_group_ = false;
   bool closing_ = false;  // close() has drained and committed: the final revocation need not
   bool closed_ = false;
   bool failed_ = false;  // librdkafka raised a fatal error
@@ -342,6 +345,8 @@ void KafkaConsumer::Impl::close() {
     const MessageHandle left_over(rd_kafka_consume_queue(queue.get(), 100));
   }
   stats_.kafka.group_joined.store(false, std::memory_order_relaxed);
+  in_group_ = false;
+  stats_.kafka.partial.store(false, std::memory_order_relaxed);
   stats_.kafka.partitions_assigned.store(0, std::memory_order_relaxed);
   stats_.kafka.consumer_lag.store(0, std::memory_order_relaxed);
   spdlog::info("kafka consumer closed");
@@ -384,6 +389,7 @@ void KafkaConsumer::Impl::on_rebalance(rd_kafka_resp_err_t err,
   stats_.kafka.rebalances.fetch_add(1, std::memory_order_relaxed);
   switch (err) {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+      in_group_ = true;
       assign(partitions);
       break;
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -478,8 +484,7 @@ void KafkaConsumer::Impl::on_statistics(std::string_view json) {
 }
 
 void KafkaConsumer::Impl::update_partial(const KafkaStatistics& statistics) {
-  const bool joined = stats_.kafka.group_joined.load(std::memory_order_relaxed);
-  const bool partial = joined && holds_part_of_its_topics(statistics);
+  const bool partial = in_group_ && holds_part_of_its_topics(statistics);
   if (partial == stats_.kafka.partial.exchange(partial, std::memory_order_relaxed)) return;
   if (partial) {
     std::string held;

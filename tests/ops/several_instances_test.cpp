@@ -90,5 +90,29 @@ TEST(SeveralInstances, SharedGroupIsPartialAndDegraded) {
   EXPECT_EQ(health_status(first.port()), "ok");
 }
 
+TEST(SeveralInstances, MemberHoldingNothingIsPartialToo) {
+  TestTopics topics(1);  // two partitions in all: the third member of the group gets none
+  const std::string group = "\"" + unique_name("crowded") + "\"";
+  GatewayProcess first(topics, {.kafka = {{"group_id", group}}});
+  GatewayProcess second(topics, {.kafka = {{"group_id", group}}});
+  GatewayProcess third(topics, {.kafka = {{"group_id", group}}}, WaitFor::kListening);
+  unsigned short idle = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const unsigned short port : {first.port(), second.port(), third.port()}) {
+          const auto kafka = get_stats(port).at("kafka");
+          if (kafka.at("partitions_assigned").to_number<int>() == 0 &&
+              kafka.at("partial").as_bool()) {
+            idle = port;
+          }
+        }
+        return idle != 0;
+      },
+      60s, 100ms))
+      << get_stats(third.port());
+  EXPECT_EQ(health_status(idle), "degraded");
+  EXPECT_EQ(http_get(idle, "/ready").status, 503);  // no partition: no clients should come here
+}
+
 }  // namespace
 }  // namespace iiot::e2e
