@@ -84,6 +84,14 @@ trap cleanup EXIT
 step "integration and end-to-end tests (real broker)"
 ctest --test-dir build/release -L integration -LE cluster --output-on-failure
 
+# Runs the installed service against the single broker, so before that broker is stopped.
+step "Debian package: build, systemd-analyze verify, dpkg -i, run as the service user, purge"
+if [[ $(id -u) -eq 0 ]]; then
+  scripts/package-test.sh
+else
+  echo "skipped: scripts/package-test.sh installs a package and needs root"
+fi
+
 # The single broker has done its part: its memory and CPU go to the cluster.
 cleanup
 broker_started=0
@@ -92,12 +100,5 @@ broker_started=0
 
 step "benchmark driver smoke run (tiny sizes; figures are not checked)"
 ctest --test-dir build/release -L bench --output-on-failure
-
-step "Debian package: build, systemd-analyze verify, dpkg -i, run as the service user, purge"
-if [[ $(id -u) -eq 0 ]]; then
-  scripts/package-test.sh
-else
-  echo "skipped: scripts/package-test.sh installs a package and needs root"
-fi
 
 step "all tests passed"
