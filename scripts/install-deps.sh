@@ -23,6 +23,11 @@ fi
 if command -v mvn >/dev/null 2>&1; then
   missing=("${missing[@]/maven}")
 fi
+# So is a Node.js 18+ with npm from elsewhere (e.g. NodeSource) for the browser test.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+  missing=("${missing[@]/npm}")
+fi
 read -r -a missing <<<"${missing[*]}"
 
 if ((${#missing[@]} > 0)); then
