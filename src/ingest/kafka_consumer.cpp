@@ -223,7 +223,8 @@ void KafkaConsumer::Impl::handle_record(const rd_kafka_message_t& message) {
     stats_.kafka.broker_reachable.store(true, std::memory_order_relaxed);
   }
 
-  const processing::ProcessResult result = processor_.process(kind, value);
+  const processing::ProcessResult result =
+      processor_.process(kind, value, {topic, message.partition, message.offset});
   spdlog::trace("processed topic={} partition={} offset={}", topic, message.partition,
                 message.offset);
   TopicPartition tp{std::string(topic), message.partition};

@@ -2,16 +2,26 @@
 // process() is called on the consumer thread only, one record at a time.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "model/device_data.h"
 
 namespace iiot::processing {
 
 enum class RecordKind { kDeviceData, kAlert };
+
+// Where a record sits in Kafka. Rule alerts derive their ids from it, so every instance reading
+// the same topics makes the same id. A record from elsewhere (tests, benchmarks) has none.
+struct RecordPosition {
+  std::string_view topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
 
 // A record that passed validation, with an alert's device_type/location already enriched.
 struct ProcessedEvent {
@@ -39,17 +49,31 @@ class ProcessResult {
   const std::shared_ptr<const ProcessedEvent>& event() const { return event_; }
   const std::string& error() const { return error_; }
 
+  // Alerts that processing raised because of the record (threshold rules), to be pushed after
+  // the event, in this order.
+  const std::vector<std::shared_ptr<const ProcessedEvent>>& derived() const { return derived_; }
+  void add_derived(std::shared_ptr<const ProcessedEvent> event) {
+    derived_.push_back(std::move(event));
+  }
+
  private:
   std::shared_ptr<const ProcessedEvent> event_;
+  std::vector<std::shared_ptr<const ProcessedEvent>> derived_;
   std::string error_;
 };
 
 class MessageProcessor {
  public:
   virtual ~MessageProcessor() = default;
-  // Validates and processes one record value. Never throws for bad input: a rejected result
-  // carries the reason. May block (back-pressure) but never on a client socket.
-  virtual ProcessResult process(RecordKind kind, std::string_view payload) = 0;
+  // Validates and processes one record value read at position. Never throws for bad input: a
+  // rejected result carries the reason. May block (back-pressure) but never on a client socket.
+  virtual ProcessResult process(RecordKind kind, std::string_view payload,
+                                const RecordPosition& position) = 0;
+
+  // A record without a Kafka position. Implementations add `using MessageProcessor::process;`.
+  ProcessResult process(RecordKind kind, std::string_view payload) {
+    return process(kind, payload, RecordPosition{});
+  }
 };
 
 }  // namespace iiot::processing

@@ -9,11 +9,13 @@ WebSocketIntegratedProcessor::WebSocketIntegratedProcessor(
     const config::ProcessorConfig& config, observability::GatewayStats& stats)
     : inner_(inner), pusher_(pusher), config_(config), stats_(stats) {}
 
-processing::ProcessResult WebSocketIntegratedProcessor::process(processing::RecordKind kind,
-                                                                std::string_view payload) {
-  processing::ProcessResult result = inner_.process(kind, payload);
+processing::ProcessResult WebSocketIntegratedProcessor::process(
+    processing::RecordKind kind, std::string_view payload,
+    const processing::RecordPosition& position) {
+  processing::ProcessResult result = inner_.process(kind, payload, position);
   if (!result.ok() || !config_.enable_push) return result;
   hand_off(make_push_event(result.event()));
+  for (const auto& derived : result.derived()) hand_off(make_push_event(derived));
   return result;
 }
 
