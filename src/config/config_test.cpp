@@ -670,6 +670,9 @@ TEST(ConfigFiles, DevelopmentParses) {
   EXPECT_EQ(c.websocket.port, 8081);
   EXPECT_EQ(c.websocket.path, "/ws");
   EXPECT_EQ(c.kafka.properties.at("fetch.wait.max.ms"), "5");
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.rules[0].name, "vibration-zone-c");
+  EXPECT_EQ(c.rules[0].hold, seconds(10));
 }
 
 TEST(ConfigFiles, ProductionParses) {

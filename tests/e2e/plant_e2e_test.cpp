@@ -173,7 +173,9 @@ TEST(PlantE2E, UnknownDeliveryIsAnInvalidFilterAndLeavesTheFilterUnchanged) {
 
 // ---- Threshold rules ---------------------------------------------------------------------------
 
-std::string temperature_record(const std::string& device, double value,
+// The value is written as a JSON integer, so the description's {value} (the record's own number
+// text) reads "87".
+std::string temperature_record(const std::string& device, std::int64_t value,
                                const std::string& timestamp) {
   return json::serialize(json::object{
       {"device_id", device},
@@ -203,7 +205,7 @@ TEST(PlantE2E, AConfiguredRuleRaisesAnAlertWithSourceRuleAndThenAClearAlert) {
 
   RecordProducer producer;
   // offsets 0..6 of partition 0, in this order (one partition, one key).
-  const std::vector<std::pair<double, std::string>> readings = {
+  const std::vector<std::pair<std::int64_t, std::string>> readings = {
       {85, "2024-08-01T12:00:00Z"},  // 0: holds, pending
       {86, "2024-08-01T12:00:05Z"},  // 1: 5 s
       {87, "2024-08-01T12:00:10Z"},  // 2: 10 s: fires
@@ -237,7 +239,8 @@ TEST(PlantE2E, AConfiguredRuleRaisesAnAlertWithSourceRuleAndThenAClearAlert) {
   EXPECT_EQ(alert.at("severity"), "critical");
   EXPECT_EQ(alert.at("title"), "Boiler overheat");
   EXPECT_EQ(alert.at("description"), "boiler-7 temperature = 87 C (limit 80)");
-  EXPECT_EQ(alert.at("alert_id"), "rule:boiler-overheat:boiler-7:" + topics.device_data + ":0:2");
+  EXPECT_EQ(std::string(alert.at("alert_id").as_string()),
+            "rule:boiler-overheat:boiler-7:" + topics.device_data + ":0:2");
   EXPECT_EQ(data.at("device_id"), "boiler-7");
   EXPECT_EQ(data.at("device_type"), "boiler");
   EXPECT_EQ(data.at("location"), "Hall-1");
@@ -247,7 +250,7 @@ TEST(PlantE2E, AConfiguredRuleRaisesAnAlertWithSourceRuleAndThenAClearAlert) {
   EXPECT_EQ(clear_alert.at("source"), "rule");
   EXPECT_EQ(clear_alert.at("severity"), "info");
   EXPECT_EQ(clear_alert.at("title"), "Boiler overheat cleared");
-  EXPECT_EQ(clear_alert.at("alert_id"),
+  EXPECT_EQ(std::string(clear_alert.at("alert_id").as_string()),
             "rule-clear:boiler-overheat:boiler-7:" + topics.device_data + ":0:5");
   EXPECT_EQ(cleared.at("timestamp"), "2024-08-01T12:00:25Z");
 
