@@ -23,7 +23,7 @@ struct PipelineCounters {
   Counter dead_letter_stubs{0};     // dead letters the broker refused whole, written cut short
   std::atomic<std::uint64_t> dead_letter_pending{0};    // dead-letter writes not yet acknowledged
   std::atomic<bool> dead_letter_backlog_paused{false};  // consumption paused: backlog full
-  Counter rule_alerts{0};           // alerts raised or cleared by threshold rules
+  Counter rule_alerts{0};  // alerts raised or cleared by threshold rules
 };
 
 struct KafkaStatus {
