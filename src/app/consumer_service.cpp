@@ -43,8 +43,9 @@ void ConsumerService::request_stop() {
 }
 
 int ConsumerService::run() {
-  processing::DefaultMessageProcessor default_processor(config_.processor.max_payload_bytes,
-                                                        stats_);
+  processing::DefaultMessageProcessor default_processor(config_.processor.max_payload_bytes, stats_,
+                                                        config_.rules);
+  if (!config_.rules.empty()) spdlog::info("{} threshold rules in force", config_.rules.size());
   std::unique_ptr<push::DataPusher> pusher;
   std::unique_ptr<push::WebSocketServer> server;
   std::unique_ptr<push::WebSocketIntegratedProcessor> integrated;

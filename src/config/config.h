@@ -79,11 +79,35 @@ struct LogConfig {
   friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+// A threshold rule's comparison of a sensor value with its limit (CONTRACT section 10).
+enum class RuleOp { kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual };
+
+// One entry of `rules:` (CONTRACT section 10). The matchers have filter semantics: an empty list
+// puts no constraint on its dimension. Sensor names are not checked (a fleet may add sensors).
+struct RuleConfig {
+  std::string name;  // unique among the rules
+  std::vector<std::string> device_ids;
+  std::vector<std::string> device_types;
+  std::vector<std::string> locations;
+  std::string sensor;
+  RuleOp op = RuleOp::kGreater;
+  double value = 0.0;
+  Duration hold = Duration::zero();  // the rule's `for`: how long the condition must hold
+  double clear_hysteresis = 0.0;     // >= 0
+  std::string severity;              // info | warning | error | critical
+  std::string title;
+  std::string description;  // may hold {device_id} {device_type} {location} {sensor} {value}
+                            // {unit} {limit} {rule}
+
+  friend bool operator==(const RuleConfig&, const RuleConfig&) = default;
+};
+
 struct Config {
   WebSocketConfig websocket;
   KafkaConfig kafka;
   ProcessorConfig processor;
   LogConfig log;
+  std::vector<RuleConfig> rules;  // in file order; no environment overrides
 
   friend bool operator==(const Config&, const Config&) = default;
 };
@@ -120,5 +144,6 @@ std::string format_duration(Duration duration);
 std::string_view to_string(OverflowPolicy policy);
 std::string_view to_string(OffsetReset reset);
 std::string_view to_string(LogFormat format);
+std::string_view to_string(RuleOp op);  // ">", ">=", "<", "<=", "==", "!="
 
 }  // namespace iiot::config

@@ -670,6 +670,9 @@ TEST(ConfigFiles, DevelopmentParses) {
   EXPECT_EQ(c.websocket.port, 8081);
   EXPECT_EQ(c.websocket.path, "/ws");
   EXPECT_EQ(c.kafka.properties.at("fetch.wait.max.ms"), "5");
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.rules[0].name, "vibration-zone-c");
+  EXPECT_EQ(c.rules[0].hold, seconds(10));
 }
 
 TEST(ConfigFiles, ProductionParses) {
@@ -710,6 +713,189 @@ TEST(ConfigFiles, EnvironmentAppliesToFiles) {
   const FakeEnv env(std::map<std::string, std::string>{{"IIOT_WEBSOCKET_PORT", "9999"}});
   EXPECT_EQ(load_config(IIOT_CONFIGS_DIR "/production.yaml", &fake_lookup).websocket.port, 9999);
 }
+
+// ---- Threshold rules ----------------------------------------------------------------------------
+
+namespace rules_test {
+
+// A valid rule, to which each error case adds or changes one line.
+std::string rule_yaml(const std::string& replace_key = "", const std::string& with = "") {
+  const std::vector<std::pair<std::string, std::string>> lines = {
+      {"name", "name: \"boiler-overheat\""},
+      {"sensor", "sensor: \"temperature\""},
+      {"op", "op: \">\""},
+      {"value", "value: 80"},
+      {"severity", "severity: \"critical\""},
+      {"title", "title: \"Boiler overheat\""},
+  };
+  std::string out = "rules:\n";
+  bool first = true;
+  bool replaced = false;
+  for (const auto& [key, line] : lines) {
+    std::string text = line;
+    if (key == replace_key) {
+      replaced = true;
+      if (with.empty()) continue;  // the key is left out
+      text = with;
+    }
+    out += (first ? "  - " : "    ") + text + "\n";
+    first = false;
+  }
+  if (!replaced && !with.empty()) out += "    " + with + "\n";
+  return out;
+}
+
+TEST(ConfigRules, AbsentMeansNoRules) {
+  EXPECT_TRUE(parse("").rules.empty());
+  EXPECT_TRUE(parse("rules:\n").rules.empty());
+  EXPECT_TRUE(parse("rules: []\n").rules.empty());
+}
+
+TEST(ConfigRules, EveryKey) {
+  const Config config = parse(R"yaml(
+rules:
+  - name: "boiler-overheat"
+    device_types: ["temperature_sensor", "boiler"]
+    device_ids: ["b-2", "b-1", "b-2"]
+    locations: ["Hall-1"]
+    sensor: "temperature"
+    op: ">="
+    value: 80.5
+    for: "30s"
+    clear_hysteresis: 2
+    severity: "critical"
+    title: "Boiler overheat"
+    description: "{device_id} {sensor} = {value} {unit} (limit {limit})"
+  - name: "pressure-drop"
+    sensor: "pressure"
+    op: "<"
+    value: -1e2
+    severity: warning
+    title: Pressure drop
+)yaml");
+  ASSERT_EQ(config.rules.size(), 2u);
+  const RuleConfig& a = config.rules[0];
+  EXPECT_EQ(a.name, "boiler-overheat");
+  EXPECT_EQ(a.device_types, (std::vector<std::string>{"boiler", "temperature_sensor"}));
+  EXPECT_EQ(a.device_ids, (std::vector<std::string>{"b-1", "b-2"}));
+  EXPECT_EQ(a.locations, (std::vector<std::string>{"Hall-1"}));
+  EXPECT_EQ(a.sensor, "temperature");
+  EXPECT_EQ(a.op, RuleOp::kGreaterEqual);
+  EXPECT_DOUBLE_EQ(a.value, 80.5);
+  EXPECT_EQ(a.hold, seconds(30));
+  EXPECT_DOUBLE_EQ(a.clear_hysteresis, 2.0);
+  EXPECT_EQ(a.severity, "critical");
+  EXPECT_EQ(a.title, "Boiler overheat");
+  EXPECT_EQ(a.description, "{device_id} {sensor} = {value} {unit} (limit {limit})");
+  const RuleConfig& b = config.rules[1];
+  EXPECT_EQ(b.op, RuleOp::kLess);
+  EXPECT_DOUBLE_EQ(b.value, -100.0);
+  EXPECT_EQ(b.hold, milliseconds(0));  // fires at once
+  EXPECT_DOUBLE_EQ(b.clear_hysteresis, 0.0);
+  EXPECT_TRUE(b.device_types.empty());
+  EXPECT_EQ(b.description, "");
+}
+
+TEST(ConfigRules, EveryOpAndZeroDurations) {
+  const std::vector<std::pair<std::string, RuleOp>> ops = {
+      {">", RuleOp::kGreater},    {">=", RuleOp::kGreaterEqual}, {"<", RuleOp::kLess},
+      {"<=", RuleOp::kLessEqual}, {"==", RuleOp::kEqual},        {"!=", RuleOp::kNotEqual}};
+  for (const auto& [text, op] : ops) {
+    const Config config = parse(rule_yaml("op", "op: \"" + text + "\""));
+    ASSERT_EQ(config.rules.size(), 1u);
+    EXPECT_EQ(config.rules[0].op, op) << text;
+    EXPECT_EQ(to_string(op), text);
+  }
+  EXPECT_EQ(parse(rule_yaml("", "for: \"0s\"")).rules[0].hold, milliseconds(0));
+  EXPECT_EQ(parse(rule_yaml("", "for: \"0\"")).rules[0].hold, milliseconds(0));
+  EXPECT_EQ(parse(rule_yaml("", "for: \"1m30s\"")).rules[0].hold, seconds(90));
+}
+
+TEST(ConfigRules, UnknownSensorNamesAreAllowed) {
+  EXPECT_EQ(parse(rule_yaml("sensor", "sensor: \"no-such-sensor\"")).rules[0].sensor,
+            "no-such-sensor");
+}
+
+struct RuleErrorCase {
+  const char* name;
+  std::string yaml;
+  const char* message;
+};
+
+void PrintTo(const RuleErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+std::vector<RuleErrorCase> rule_error_cases() {
+  const std::string second_rule =
+      "  - name: \"r2\"\n    sensor: \"s\"\n    op: \"<\"\n    value: 1\n"
+      "    severity: \"info\"\n    title: \"t\"\n";
+  return {
+      {"NotAList", "rules:\n  name: x\n",
+       "config error: rules: must be a list of rules (got a mapping)"},
+      {"EntryNotMapping", "rules:\n  - \"x\"\n",
+       "config error: rules[0]: must be a mapping with name, sensor, op, value, severity and title "
+       "(got \"x\")"},
+      {"BadOp", rule_yaml("op", "op: \"=>\""),
+       "config error: rules[0].op: must be one of > >= < <= == != (got \"=>\")"},
+      {"BadOpIndex2",
+       "rules:\n" + second_rule +
+           "  - name: \"r3\"\n    sensor: \"s\"\n    op: \"<\"\n    value: 1\n"
+           "    severity: \"info\"\n    title: \"t\"\n" +
+           rule_yaml("op", "op: \"=>\"").substr(7),
+       "config error: rules[2].op: must be one of > >= < <= == != (got \"=>\")"},
+      {"OpList", rule_yaml("op", "op: [\">\"]"),
+       "config error: rules[0].op: must be one of > >= < <= == != (got a list)"},
+      {"DuplicateName", rule_yaml() + rule_yaml().substr(7),
+       "config error: rules[1].name: must be unique (got \"boiler-overheat\", also rules[0].name)"},
+      {"NegativeFor", rule_yaml("", "for: \"-5s\""),
+       "config error: rules[0].for: must not be negative (got \"-5s\")"},
+      {"BadFor", rule_yaml("", "for: \"soon\""),
+       "config error: rules[0].for: invalid duration \"soon\" (use e.g. 500ms, 10s, 1m)"},
+      {"SubMillisecondFor", rule_yaml("", "for: \"10us\""),
+       "config error: rules[0].for: must be a whole number of milliseconds (got \"10us\")"},
+      {"MissingName", rule_yaml("name"), "config error: rules[0].name: required"},
+      {"MissingSensor", rule_yaml("sensor"), "config error: rules[0].sensor: required"},
+      {"MissingOp", rule_yaml("op"), "config error: rules[0].op: required"},
+      {"MissingValue", rule_yaml("value"), "config error: rules[0].value: required"},
+      {"MissingSeverity", rule_yaml("severity"), "config error: rules[0].severity: required"},
+      {"MissingTitle", rule_yaml("title"), "config error: rules[0].title: required"},
+      {"NullValue", rule_yaml("value", "value: null"), "config error: rules[0].value: required"},
+      {"EmptyName", rule_yaml("name", "name: \"\""),
+       "config error: rules[0].name: must not be empty"},
+      {"ValueNotNumber", rule_yaml("value", "value: \"hot\""),
+       "config error: rules[0].value: must be a number (got \"hot\")"},
+      {"ValueInfinite", rule_yaml("value", "value: 1e999"),
+       "config error: rules[0].value: must be a number (got \"1e999\")"},
+      {"NegativeHysteresis", rule_yaml("", "clear_hysteresis: -1"),
+       "config error: rules[0].clear_hysteresis: must be >= 0 (got -1)"},
+      {"BadSeverity", rule_yaml("severity", "severity: \"fatal\""),
+       "config error: rules[0].severity: must be one of info, warning, error, critical (got "
+       "\"fatal\")"},
+      {"UnknownKey", rule_yaml("", "threshold: 3"),
+       "config error: rules[0].threshold: unknown key (a rule has name, device_ids, device_types, "
+       "locations, sensor, op, value, for, clear_hysteresis, severity, title, description)"},
+      {"MatcherNotList", rule_yaml("", "device_types: \"boiler\""),
+       "config error: rules[0].device_types: must be a list of strings (got \"boiler\")"},
+      {"MatcherEmptyItem", rule_yaml("", "locations: [\"A\", \"\"]"),
+       "config error: rules[0].locations[1]: must not be empty"},
+      {"DuplicateKey", rule_yaml("", "sensor: \"again\""),
+       "config error: rules[0].sensor: duplicate key"},
+  };
+}
+
+class RuleErrorTest : public testing::TestWithParam<RuleErrorCase> {};
+
+TEST_P(RuleErrorTest, NamesTheKey) {
+  EXPECT_EQ(error_of(GetParam().yaml), GetParam().message) << GetParam().yaml;
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, RuleErrorTest, testing::ValuesIn(rule_error_cases()),
+                         [](const testing::TestParamInfo<RuleErrorCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
+
+}  // namespace rules_test
 
 }  // namespace
 }  // namespace iiot::config

@@ -235,12 +235,12 @@ void KafkaConsumer::Impl::handle_record(const rd_kafka_message_t& message) {
     stats_.kafka.broker_reachable.store(true, std::memory_order_relaxed);
   }
 
-  processing::RecordOrigin origin;
+  processing::RecordPosition position{topic, message.partition, message.offset};
   rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
   if (const std::int64_t ms = rd_kafka_message_timestamp(&message, &timestamp_type); ms >= 0) {
-    origin.kafka_timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+    position.kafka_timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
   }
-  const processing::ProcessResult result = processor_.process_record(kind, value, origin);
+  const processing::ProcessResult result = processor_.process(kind, value, position);
   spdlog::trace("processed topic={} partition={} offset={}", topic, message.partition,
                 message.offset);
   TopicPartition tp{std::string(topic), message.partition};

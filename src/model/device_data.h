@@ -36,6 +36,9 @@ struct DeviceData {
   std::vector<SensorReading> sensors;  // in record order
 };
 
+// Who raised an alert: the device (an alert record) or a threshold rule of the gateway.
+enum class AlertSource { kDevice, kRule };
+
 struct Alert {
   std::string alert_id;
   std::string device_id;
@@ -45,6 +48,7 @@ struct Alert {
   std::optional<std::string> device_type;  // nullopt when absent: enriched by the processor
   std::optional<std::string> location;     // nullopt when absent: enriched by the processor
   std::string timestamp;
+  AlertSource source = AlertSource::kDevice;  // kRule: frames carry "source":"rule"
 };
 
 }  // namespace iiot::model

@@ -62,6 +62,23 @@ std::optional<std::string> read_list(const json::object& data, std::string_view 
   return std::nullopt;
 }
 
+std::optional<std::string> read_delivery(const json::object& data, Delivery& out) {
+  const json::value* v = data.if_contains("delivery");
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  const json::string* s = v->if_string();
+  if (s != nullptr && *s == "all") {
+    out = Delivery::kAll;
+  } else if (s != nullptr && *s == "latest") {
+    out = Delivery::kLatest;
+  } else {
+    const std::string got = s != nullptr
+                                ? json_text::quoted_excerpt(std::string_view(s->data(), s->size()))
+                                : std::string("a non-string");
+    return "delivery: must be one of all, latest (got " + got + ")";
+  }
+  return std::nullopt;
+}
+
 ClientRequest decode_filter(const json::value* data_value) {
   FilterRequest request;
   // No data (or null) means every list is missing: the empty filter.
@@ -79,6 +96,7 @@ ClientRequest decode_filter(const json::value* data_value) {
                       f.alert_levels);
   }
   if (!error) error = read_list(*data, "types", parse_message_type, "device_data, alert", f.types);
+  if (!error) error = read_delivery(*data, f.delivery);
   if (error) return invalid_filter(std::move(*error));
   return request;
 }
@@ -87,6 +105,10 @@ ClientRequest decode_filter(const json::value* data_value) {
 
 std::string_view to_string(MessageType type) {
   return type == MessageType::kAlert ? "alert" : "device_data";
+}
+
+std::string_view to_string(Delivery delivery) {
+  return delivery == Delivery::kLatest ? "latest" : "all";
 }
 
 bool Filter::empty() const {

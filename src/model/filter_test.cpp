@@ -180,6 +180,10 @@ std::vector<FrameCase> frame_cases() {
       {"UnknownKeysIgnored",
        R"({"type":"filter","data":{"colour":["red"],"device_types":["plc"]},"x":1})",
        filter(device_types({"plc"}))},
+      {"DeliveryLatest", R"({"type":"filter","data":{"device_ids":["d"],"delivery":"latest"}})",
+       filter(Filter{{"d"}, {}, {}, {}, {}, Delivery::kLatest})},
+      {"DeliveryAll", R"({"type":"filter","data":{"delivery":"all"}})", filter(Filter{})},
+      {"DeliveryNull", R"({"type":"filter","data":{"delivery":null}})", filter(Filter{})},
       {"UnicodeAndEscapes", R"({"type":"filter","data":{"locations":["Gebäude \"A\"","\u00e9"]}})",
        filter(locations({"Gebäude \"A\"", "é"}))},
 
@@ -218,6 +222,10 @@ std::vector<FrameCase> frame_cases() {
        error("invalid_filter", "alert_levels[0]: must be a string")},
       {"UnknownType", R"({"type":"filter","data":{"types":["pong"]}})",
        error("invalid_filter", R"(types[0]: must be one of device_data, alert (got "pong"))")},
+      {"UnknownDelivery", R"({"type":"filter","data":{"delivery":"newest"}})",
+       error("invalid_filter", R"(delivery: must be one of all, latest (got "newest"))")},
+      {"DeliveryNotString", R"({"type":"filter","data":{"delivery":["latest"]}})",
+       error("invalid_filter", "delivery: must be one of all, latest (got a non-string)")},
       {"TypesNotArray", R"({"type":"filter","data":{"types":"alert"}})",
        error("invalid_filter", "types: must be a list of strings")},
   };

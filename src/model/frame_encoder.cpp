@@ -39,11 +39,11 @@ void append_filter(std::string& out, const Filter& filter) {
   append_list(out, filter.alert_levels, name);
   out.append(R"(,"types":)");
   append_list(out, filter.types, name);
-  out.push_back('}');
+  out.append(R"(,"delivery":")").append(to_string(filter.delivery)).append(R"("})");
 }
 
 std::size_t filter_size_hint(const Filter& filter) {
-  std::size_t n = kFilterOverhead + 12 * (filter.alert_levels.size() + filter.types.size());
+  std::size_t n = kFilterOverhead + 24 + 12 * (filter.alert_levels.size() + filter.types.size());
   for (const auto* list : {&filter.device_ids, &filter.device_types, &filter.locations}) {
     for (const std::string& s : *list) n += s.size() + 3;
   }
@@ -128,6 +128,7 @@ SharedFrame encode_alert(const Alert& alert) {
   append_string(out, alert.title);
   out.append(R"(,"description":)");
   append_string(out, alert.description);
+  if (alert.source == AlertSource::kRule) out.append(R"(,"source":"rule")");
   out.append(R"(},"device_id":)");
   append_string(out, alert.device_id);
   out.append(R"(,"device_type":)");

@@ -19,7 +19,8 @@ using SharedFrame = std::shared_ptr<const std::string>;
 SharedFrame encode_device_data(const DeviceData& data);
 // {"type":"alert","timestamp":<record ts>,
 //  "data":{"alert":{...},"device_id":..,"device_type":..,"location":..}}
-// device_type/location that are nullopt are written as "".
+// device_type/location that are nullopt are written as ""; a rule's alert carries
+// "source":"rule" in data.alert.
 SharedFrame encode_alert(const Alert& alert);
 
 // Control frames; server timestamps are RFC 3339 UTC with milliseconds.

@@ -78,6 +78,16 @@ TEST(FrameEncoderTest, AlertGolden) {
                R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
 }
 
+TEST(FrameEncoderTest, RuleAlertCarriesSourceRule) {
+  Alert alert = sample_alert();
+  alert.source = AlertSource::kRule;
+  expect_frame(*encode_alert(alert),
+               R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","data":{"alert":{)"
+               R"("alert_id":"alert-001","severity":"warning","title":"Temperature High",)"
+               R"("description":"Temperature exceeds threshold","source":"rule"},)"
+               R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
+}
+
 TEST(FrameEncoderTest, AlertWithoutDeviceTypeOrLocationWritesEmptyStrings) {
   Alert alert = sample_alert();
   alert.severity = Severity::kCritical;
@@ -170,7 +180,7 @@ TEST(FrameEncoderTest, WelcomeWithEmptyFilterListsEveryKey) {
   expect_frame(encode_welcome("c-1f3a", Filter{}, kNow),
                R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
                R"("client_id":"c-1f3a","filter":{"device_ids":[],"device_types":[],)"
-               R"("locations":[],"alert_levels":[],"types":[]}}})");
+               R"("locations":[],"alert_levels":[],"types":[],"delivery":"all"}}})");
 }
 
 TEST(FrameEncoderTest, FilterAckGolden) {
@@ -180,11 +190,12 @@ TEST(FrameEncoderTest, FilterAckGolden) {
   filter.locations = {"Building-A"};
   filter.alert_levels = {Severity::kWarning, Severity::kCritical};
   filter.types = {MessageType::kDeviceData, MessageType::kAlert};
+  filter.delivery = Delivery::kLatest;
   expect_frame(encode_filter_ack(filter, kNow),
                R"({"type":"filter_ack","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
                R"("device_ids":["device-001","device-\"2\""],"device_types":["sensor"],)"
                R"("locations":["Building-A"],"alert_levels":["warning","critical"],)"
-               R"("types":["device_data","alert"]}})");
+               R"("types":["device_data","alert"],"delivery":"latest"}})");
 }
 
 TEST(FrameEncoderTest, PongGolden) {

@@ -26,6 +26,7 @@ struct PipelineCounters {
   Counter dead_letter_stubs{0};     // dead letters the broker refused whole, written cut short
   std::atomic<std::uint64_t> dead_letter_pending{0};    // dead-letter writes not yet acknowledged
   std::atomic<bool> dead_letter_backlog_paused{false};  // consumption paused: backlog full
+  Counter rule_alerts{0};  // alerts raised or cleared by threshold rules
 };
 
 // One subscribed topic as the consumer sees it in librdkafka's statistics.
@@ -73,6 +74,7 @@ struct PushCounters {
   Counter push_success_count{0};    // frames handed to a client's queue
   Counter push_failure_count{0};    // events not pushed (input queue full after retries)
   Counter dropped_messages{0};      // frames dropped from client queues (overflow)
+  Counter conflated_messages{0};    // unsent frames replaced by newer ones ("delivery":"latest")
   Counter slow_disconnects{0};      // clients closed with 4000
   Counter bytes_sent{0};
   Counter frames_sent{0};

@@ -151,6 +151,8 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
   out["push_success_count"] = get(stats.push.push_success_count);
   out["push_failure_count"] = get(stats.push.push_failure_count);
   out["dropped_messages"] = get(stats.push.dropped_messages);
+  out["conflated_messages"] = get(stats.push.conflated_messages);
+  out["rule_alerts"] = get(stats.pipeline.rule_alerts);
   out["slow_consumer_disconnects"] = get(stats.push.slow_disconnects);
   out["rejected_connections"] = get(stats.push.rejected_connections);
   out["frames_sent"] = get(stats.push.frames_sent);
@@ -189,6 +191,8 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
                                       {"queue_bytes", c.queue_bytes},
                                       {"sent", c.sent},
                                       {"dropped", c.dropped},
+                                      {"conflated_messages", c.conflated},
+                                      {"delivery", c.delivery},
                                       {"filter", std::move(filter)}});
   }
   out["clients"] = std::move(clients);
@@ -230,6 +234,11 @@ std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
          get(stats.push.push_failure_count));
   metric("dropped_messages_total", "counter", "Frames dropped from slow clients' queues.",
          get(stats.push.dropped_messages));
+  metric("conflated_messages_total", "counter",
+         "Unsent frames replaced by newer ones for \"latest\" clients.",
+         get(stats.push.conflated_messages));
+  metric("rule_alerts_total", "counter", "Alerts raised or cleared by threshold rules.",
+         get(stats.pipeline.rule_alerts));
   metric("slow_consumer_disconnects_total", "counter", "Clients closed with 4000.",
          get(stats.push.slow_disconnects));
   metric("frames_sent_total", "counter", "Frames written to client sockets.",

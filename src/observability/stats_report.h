@@ -20,6 +20,8 @@ struct ClientReport {
   std::size_t queue_bytes = 0;
   std::uint64_t sent = 0;
   std::uint64_t dropped = 0;
+  std::uint64_t conflated = 0;
+  std::string delivery = "all";
   std::map<std::string, std::vector<std::string>> filter;  // non-empty lists only
 };
 

@@ -3,16 +3,28 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "model/device_data.h"
 
 namespace iiot::processing {
 
 enum class RecordKind { kDeviceData, kAlert };
+
+// Where a record sits in Kafka, and when Kafka stamped it. Rule alerts derive their ids from the
+// position, so every instance reading the same topics makes the same id; the timestamp starts
+// the Kafka-to-client latency. A record from elsewhere (tests, benchmarks) has neither.
+struct RecordPosition {
+  std::string_view topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::chrono::system_clock::time_point kafka_timestamp{};  // epoch when unknown
+};
 
 // A record that passed validation, with an alert's device_type/location already enriched.
 struct ProcessedEvent {
@@ -40,27 +52,30 @@ class ProcessResult {
   const std::shared_ptr<const ProcessedEvent>& event() const { return event_; }
   const std::string& error() const { return error_; }
 
+  // Alerts that processing raised because of the record (threshold rules), to be pushed after
+  // the event, in this order.
+  const std::vector<std::shared_ptr<const ProcessedEvent>>& derived() const { return derived_; }
+  void add_derived(std::shared_ptr<const ProcessedEvent> event) {
+    derived_.push_back(std::move(event));
+  }
+
  private:
   std::shared_ptr<const ProcessedEvent> event_;
+  std::vector<std::shared_ptr<const ProcessedEvent>> derived_;
   std::string error_;
-};
-
-// What the consumer knows of a record beyond its value.
-struct RecordOrigin {
-  std::chrono::system_clock::time_point kafka_timestamp{};  // the record's; epoch when unknown
 };
 
 class MessageProcessor {
  public:
   virtual ~MessageProcessor() = default;
-  // Validates and processes one record value. Never throws for bad input: a rejected result
-  // carries the reason. May block (back-pressure) but never on a client socket.
-  virtual ProcessResult process(RecordKind kind, std::string_view payload) = 0;
-  // The same for a record read from Kafka (the consumer calls this one); a processor that has
-  // no use for the origin leaves it to process().
-  virtual ProcessResult process_record(RecordKind kind, std::string_view payload,
-                                       const RecordOrigin& /*origin*/) {
-    return process(kind, payload);
+  // Validates and processes one record value read at position. Never throws for bad input: a
+  // rejected result carries the reason. May block (back-pressure) but never on a client socket.
+  virtual ProcessResult process(RecordKind kind, std::string_view payload,
+                                const RecordPosition& position) = 0;
+
+  // A record without a Kafka position. Implementations add `using MessageProcessor::process;`.
+  ProcessResult process(RecordKind kind, std::string_view payload) {
+    return process(kind, payload, RecordPosition{});
   }
 };
 

@@ -113,6 +113,7 @@ void Client::handle_text(std::string_view text) {
           send_control(model::encode_pong(now));
         } else if constexpr (std::is_same_v<T, model::FilterRequest>) {
           filter_ = std::move(request.filter);
+          queue_.set_delivery(filter_.delivery);
           shard_.update_filter(*this);
           send_control(model::encode_filter_ack(filter_, now));
         } else {
@@ -126,15 +127,20 @@ void Client::send_control(std::string frame) {
   enqueue(std::make_shared<const std::string>(std::move(frame)), FrameClass::kControl);
 }
 
-void Client::enqueue(const model::SharedFrame& frame, FrameClass cls,
+void Client::enqueue(const model::SharedFrame& frame, FrameClass cls, std::string_view device_id,
                      std::chrono::system_clock::time_point kafka_timestamp) {
   if (!open_ || closing_) return;
   bool draining = true;
   if (queue_.at_frame_limit() && write_in_flight_) {
     draining = Clock::now() - last_write_progress_ < kSlowAfter;
   }
-  const EnqueueOutcome outcome = queue_.push(OutFrame{frame, cls, kafka_timestamp}, draining);
+  const EnqueueOutcome outcome =
+      queue_.push(OutFrame{frame, cls, kafka_timestamp}, draining, device_id);
   auto& counters = shard_.stats().push;
+  if (outcome.conflated > 0) {
+    conflated_.fetch_add(outcome.conflated, std::memory_order_relaxed);
+    counters.conflated_messages.fetch_add(outcome.conflated, std::memory_order_relaxed);
+  }
   if (outcome.dropped > 0) {
     dropped_.fetch_add(outcome.dropped, std::memory_order_relaxed);
     counters.dropped_messages.fetch_add(outcome.dropped, std::memory_order_relaxed);
@@ -255,6 +261,7 @@ ClientInfo Client::info() const {
   info.queue_bytes = queue_bytes_.load(std::memory_order_relaxed);
   info.sent = sent_.load(std::memory_order_relaxed);
   info.dropped = dropped_.load(std::memory_order_relaxed);
+  info.conflated = conflated_.load(std::memory_order_relaxed);
   return info;
 }
 

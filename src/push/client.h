@@ -43,6 +43,7 @@ struct ClientInfo {
   std::size_t queue_bytes = 0;
   std::uint64_t sent = 0;
   std::uint64_t dropped = 0;
+  std::uint64_t conflated = 0;
 };
 
 class Client : public std::enable_shared_from_this<Client> {
@@ -60,9 +61,11 @@ class Client : public std::enable_shared_from_this<Client> {
   // Completes the WebSocket handshake for an upgrade request already read by HttpSession.
   void start(Request request);
 
-  // Queues a frame; applies the overflow policy. Shard thread only. kafka_timestamp (epoch when
+  // Queues a frame; applies the delivery and overflow policies. device_id names the device of a
+  // telemetry frame (its conflation key under "delivery":"latest"). kafka_timestamp (epoch when
   // unknown) starts the Kafka-to-client latency, recorded when the frame is handed to the socket.
-  void enqueue(const model::SharedFrame& frame, FrameClass cls,
+  // Shard thread only.
+  void enqueue(const model::SharedFrame& frame, FrameClass cls, std::string_view device_id = {},
                std::chrono::system_clock::time_point kafka_timestamp = {});
 
   // Starts the closing handshake (once); queued frames are discarded. Shard thread only.
@@ -110,6 +113,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::atomic<std::size_t> queue_bytes_{0};
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> conflated_{0};
 };
 
 }  // namespace iiot::push

@@ -1,5 +1,6 @@
-// A client's bounded outgoing queue and its overflow policy (CONTRACT section 6). Pure logic, no
-// I/O: the Client owns one and uses it on its shard's thread only.
+// A client's bounded outgoing queue, its overflow policy (CONTRACT section 6) and its delivery
+// policy (section 9). Pure logic, no I/O: the Client owns one and uses it on its shard's thread
+// only.
 //
 // Rules: a frame is queued while the queue holds fewer than max_frames frames and the bytes stay
 // within max_bytes. Past max_frames the policy acts only on a client that is not draining
@@ -7,14 +8,27 @@
 // disconnect asks for a 4000 close. A draining client may briefly hold more than max_frames.
 // Alerts and control frames displace telemetry and are otherwise kept beyond max_frames. The byte
 // cap is hard: telemetry is dropped to make room (drop_oldest), else the client is closed.
+//
+// Delivery kLatest (conflation): a telemetry frame of a device that still has an unsent one in
+// the queue replaces that one in place (same position, so the order between devices and with
+// alerts is kept); the overflow policy then applies only to the byte cap, since no frame was
+// added. Alerts and control frames are never conflated. Every operation is O(1) (amortised): the
+// queue keeps telemetry and the other frames in two lanes merged by arrival order, so the oldest
+// telemetry is always a lane's front, and a map device -> lane position finds the frame to
+// replace without a scan.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "config/config.h"
+#include "model/filter.h"
 #include "model/frame_encoder.h"
 
 namespace iiot::push {
@@ -35,32 +49,63 @@ struct QueueLimits {
 };
 
 struct EnqueueOutcome {
-  std::size_t dropped = 0;  // telemetry frames dropped (possibly the new one)
-  bool disconnect = false;  // the client must be closed with 4000
+  std::size_t dropped = 0;    // telemetry frames dropped (possibly the new one)
+  std::size_t conflated = 0;  // unsent telemetry frames replaced by the new one (0 or 1)
+  bool disconnect = false;    // the client must be closed with 4000
 };
 
 class ClientQueue {
  public:
   explicit ClientQueue(QueueLimits limits) : limits_(limits) {}
 
+  // Switches the delivery policy for the frames pushed from now on. Leaving kLatest forgets
+  // which frames may be replaced (O(queue) once); frames already queued stay.
+  void set_delivery(model::Delivery delivery);
+  model::Delivery delivery() const { return delivery_; }
+
   // Whether a push now would need to know if the client is draining (the queue is at its
   // frame limit). Lets the caller read the clock only when it matters.
-  bool at_frame_limit() const { return frames_.size() >= limits_.max_frames; }
+  bool at_frame_limit() const { return size() >= limits_.max_frames; }
 
-  EnqueueOutcome push(OutFrame frame, bool draining);
+  // device_id names the device of a telemetry frame (the conflation key under kLatest); it is
+  // ignored for other frames and may be empty (never conflated).
+  EnqueueOutcome push(OutFrame frame, bool draining, std::string_view device_id = {});
 
-  bool empty() const { return frames_.empty(); }
-  std::size_t size() const { return frames_.size(); }
+  bool empty() const { return telemetry_.empty() && priority_.empty(); }
+  std::size_t size() const { return telemetry_.size() + priority_.size(); }
   std::size_t bytes() const { return bytes_; }
+  // The oldest frame of either lane. Precondition: !empty().
   OutFrame pop_front();
   void clear();
 
  private:
-  // Drops the oldest telemetry frame; false if there is none.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Device id -> lane number of its unsent telemetry frame (kLatest only).
+  using LatestIndex = std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>>;
+
+  struct Slot {
+    OutFrame frame;
+    std::uint64_t order = 0;                          // arrival order across both lanes
+    LatestIndex::value_type* latest_entry = nullptr;  // its index entry, if any (stable address)
+  };
+
+  // Removes the front of the telemetry lane and its index entry; false if the lane is empty.
   bool drop_oldest_telemetry();
+  Slot take_telemetry_front();
+  EnqueueOutcome replace(Slot& slot, OutFrame frame);
 
   QueueLimits limits_;
-  std::deque<OutFrame> frames_;
+  model::Delivery delivery_ = model::Delivery::kAll;
+  std::deque<Slot> telemetry_;  // oldest first
+  std::deque<Slot> priority_;   // alerts and control frames, oldest first
+  std::uint64_t next_order_ = 0;
+  // Lane number of telemetry_.front(): slot i of the lane has number telemetry_base_ + i, which
+  // stays valid as the lane only ever loses frames at its front.
+  std::uint64_t telemetry_base_ = 0;
+  LatestIndex latest_;
   std::size_t bytes_ = 0;
 };
 

@@ -61,7 +61,8 @@ void PushShard::fan_out(const PushEvent& event) {
   std::uint64_t matched = 0;
   index_by_filter_.for_each_match(event.type, event.device_id, event.device_type, event.location,
                                   event.severity, [&](Client* client) {
-                                    client->enqueue(event.frame, cls, event.kafka_timestamp);
+                                    client->enqueue(event.frame, cls, event.device_id,
+                                                    event.kafka_timestamp);
                                     ++matched;
                                   });
   if (matched > 0) stats_.push.push_success_count.fetch_add(matched, std::memory_order_relaxed);

@@ -9,16 +9,15 @@ WebSocketIntegratedProcessor::WebSocketIntegratedProcessor(
     const config::ProcessorConfig& config, observability::GatewayStats& stats)
     : inner_(inner), pusher_(pusher), config_(config), stats_(stats) {}
 
-processing::ProcessResult WebSocketIntegratedProcessor::process(processing::RecordKind kind,
-                                                                std::string_view payload) {
-  return process_record(kind, payload, processing::RecordOrigin{});
-}
-
-processing::ProcessResult WebSocketIntegratedProcessor::process_record(
-    processing::RecordKind kind, std::string_view payload, const processing::RecordOrigin& origin) {
-  processing::ProcessResult result = inner_.process(kind, payload);
+processing::ProcessResult WebSocketIntegratedProcessor::process(
+    processing::RecordKind kind, std::string_view payload,
+    const processing::RecordPosition& position) {
+  processing::ProcessResult result = inner_.process(kind, payload, position);
   if (!result.ok() || !config_.enable_push) return result;
-  hand_off(make_push_event(result.event(), origin.kafka_timestamp));
+  hand_off(make_push_event(result.event(), position.kafka_timestamp));
+  for (const auto& derived : result.derived()) {
+    hand_off(make_push_event(derived, position.kafka_timestamp));
+  }
   return result;
 }
 

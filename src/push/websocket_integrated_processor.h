@@ -1,5 +1,6 @@
 // WebSocketIntegratedProcessor: DefaultMessageProcessor plus pushing (the seed's name), by
-// composition. Each accepted event is encoded once and handed to the DataPusher: with
+// composition. Each accepted event, then the alerts its threshold rules raised (on the alert
+// lane: never given up), is encoded once and handed to the DataPusher: with
 // async_push it is handed off and fanned out by the push threads; without, process() returns
 // only once the event is queued at every matching client. A full push queue is retried
 // push_retry_attempts times, push_retry_backoff apart; then telemetry is counted as a push
@@ -21,9 +22,9 @@ class WebSocketIntegratedProcessor final : public processing::MessageProcessor {
                                const config::ProcessorConfig& config,
                                observability::GatewayStats& stats);
 
-  processing::ProcessResult process(processing::RecordKind kind, std::string_view payload) override;
-  processing::ProcessResult process_record(processing::RecordKind kind, std::string_view payload,
-                                           const processing::RecordOrigin& origin) override;
+  using MessageProcessor::process;
+  processing::ProcessResult process(processing::RecordKind kind, std::string_view payload,
+                                    const processing::RecordPosition& position) override;
 
  private:
   void hand_off(const PushEventPtr& event);

@@ -65,6 +65,8 @@ observability::PushReport push_report(const DataPusher& pusher) {
       c.queue_bytes = view.info.queue_bytes;
       c.sent = view.info.sent;
       c.dropped = view.info.dropped;
+      c.conflated = view.info.conflated;
+      c.delivery = std::string(model::to_string(view.filter.delivery));
       add_filter_list(c, "device_ids", view.filter.device_ids);
       add_filter_list(c, "device_types", view.filter.device_types);
       add_filter_list(c, "locations", view.filter.locations);

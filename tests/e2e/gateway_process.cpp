@@ -115,6 +115,7 @@ void GatewayProcess::start_once(const TestTopics& topics, const GatewaySettings&
     write_section(out, "kafka", kafka);
     write_section(out, "processor", settings.processor);
     out << "log:\n  level: \"info\"\n";
+    if (!settings.rules.empty()) out << "rules:\n" << settings.rules;
   }
   child_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{IIOT_CONSUMER_BIN, "-c", config_path}, log_path_);

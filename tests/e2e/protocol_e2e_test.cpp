@@ -137,9 +137,13 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
   ASSERT_TRUE(data.at("client_id").is_string());
   EXPECT_FALSE(data.at("client_id").as_string().empty());
   const json::object& filter = data.at("filter").as_object();
-  EXPECT_EQ(keys_of(filter), (std::vector<std::string>{"alert_levels", "device_ids", "device_types",
-                                                       "locations", "types"}));
+  EXPECT_EQ(keys_of(filter), (std::vector<std::string>{"alert_levels", "delivery", "device_ids",
+                                                       "device_types", "locations", "types"}));
   for (const auto& [key, value] : filter) {
+    if (key == "delivery") {
+      EXPECT_EQ(value, "all") << "delivery of a new connection";
+      continue;
+    }
     EXPECT_TRUE(value.is_array() && value.as_array().empty()) << key << " of a new connection";
   }
 
@@ -151,7 +155,7 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
       "filter_ack");
   EXPECT_TRUE(is_server_timestamp(ack)) << json::serialize(ack);
   const json::object& in_force = ack.at("data").as_object();
-  EXPECT_EQ(keys_of(in_force), (std::vector<std::string>{"alert_levels", "device_ids",
+  EXPECT_EQ(keys_of(in_force), (std::vector<std::string>{"alert_levels", "delivery", "device_ids",
                                                          "device_types", "locations", "types"}));
   auto sorted = [](const json::value& list) {
     std::vector<std::string> out;
@@ -168,6 +172,10 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
   // Replacing the filter with an empty one clears every list.
   const json::object cleared = client.request(R"({"type":"filter","data":{}})", "filter_ack");
   for (const auto& [key, value] : cleared.at("data").as_object()) {
+    if (key == "delivery") {
+      EXPECT_EQ(value, "all");
+      continue;
+    }
     EXPECT_TRUE(value.as_array().empty()) << key;
   }
   expect_still_open(client);

@@ -18,9 +18,10 @@ class RecordingProcessor final : public processing::MessageProcessor {
   RecordingProcessor(std::int64_t max_payload_bytes, observability::GatewayStats& stats)
       : inner_(max_payload_bytes, stats) {}
 
-  processing::ProcessResult process(processing::RecordKind kind,
-                                    std::string_view payload) override {
-    processing::ProcessResult result = inner_.process(kind, payload);
+  using MessageProcessor::process;
+  processing::ProcessResult process(processing::RecordKind kind, std::string_view payload,
+                                    const processing::RecordPosition& position) override {
+    processing::ProcessResult result = inner_.process(kind, payload, position);
     if (result.ok()) {
       const auto seq = seq_of(payload);
       const std::lock_guard lock(mutex_);
