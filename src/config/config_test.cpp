@@ -336,7 +336,7 @@ const ErrorCase kErrorCases[] = {
      "config error: kafka.topics: must be a mapping of keys (got a list)"},
     {"DocumentNotMapping", "- a\n- b\n",
      "config error: the document must be a mapping with the sections websocket, kafka, "
-     "processor and log (got a list)"},
+     "processor, log and auth (got a list)"},
     {"ValueQuotedWithEscapes", "websocket:\n  port: \"a\\\"b\\n\"\n",
      "config error: websocket.port: must be an integer (got \"a\\\"b\\x0a\")"},
     // Unknown keys.
