@@ -138,15 +138,34 @@ SharedFrame encode_alert(const Alert& alert) {
   return frame;
 }
 
-std::string encode_welcome(std::string_view client_id, const Filter& filter,
+std::string encode_welcome(std::string_view client_id, const Filter& filter, const Filter& scope,
                            std::chrono::system_clock::time_point now) {
   std::string out;
-  out.reserve(96 + client_id.size() + filter_size_hint(filter));
+  out.reserve(96 + client_id.size() + filter_size_hint(filter) + filter_size_hint(scope));
   append_control_head(out, "welcome", now);
   out.append(R"(,"data":{"client_id":)");
   append_string(out, client_id);
   out.append(R"(,"filter":)");
   append_filter(out, filter);
+  out.append(R"(,"scope":)");
+  append_filter(out, scope);
+  out.append("}}");
+  return out;
+}
+
+std::string encode_refresh_ack(std::optional<std::chrono::system_clock::time_point> expires_at,
+                               const Filter& scope, std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(128 + filter_size_hint(scope));
+  append_control_head(out, "refresh_ack", now);
+  out.append(R"(,"data":{"expires_at":)");
+  if (expires_at) {
+    append_string(out, format_utc_millis(*expires_at));
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"scope":)");
+  append_filter(out, scope);
   out.append("}}");
   return out;
 }
