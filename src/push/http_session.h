@@ -25,7 +25,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void send(WebSocketServer::Response response);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
-  void upgrade(WebSocketServer::Request request);
+  void upgrade(WebSocketServer::Request request, auth::Identity identity);
 
   boost::beast::tcp_stream stream_;
   PushShard& shard_;
