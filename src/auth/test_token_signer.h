@@ -20,8 +20,8 @@ KeyPair make_ec_p256_key();
 std::string base64url(std::string_view bytes);
 
 // header.payload.signature for alg HS256/384/512 (key: the secret), RS256/384/512 or ES256
-// (key: a private key PEM); any other alg, or an empty key, gives an empty signature. `header` extra members are added to
-// {"alg":..,"typ":"JWT"}.
+// (key: a private key PEM); any other alg, or an empty key, gives an empty signature. `header`
+// members are added to {"alg":..,"typ":"JWT"}.
 std::string sign_jwt(std::string_view alg, const boost::json::object& claims, std::string_view key,
                      const boost::json::object& header = {});
 
