@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "auth/authenticator.h"
 #include "config/config.h"
 #include "gateway/event_injector.h"
 #include "observability/gateway_stats.h"
@@ -196,7 +197,8 @@ int run(const GatewayOptions& o) {
   observability::GatewayStats stats;
   processing::DefaultMessageProcessor default_processor(o.processor.max_payload_bytes, stats);
   push::DataPusher pusher(o.websocket, stats);
-  push::WebSocketServer server(o.websocket, pusher, stats);
+  const auth::Authenticator no_auth{config::AuthConfig{}};
+  push::WebSocketServer server(o.websocket, pusher, stats, no_auth);
   push::WebSocketIntegratedProcessor integrated(default_processor, pusher, o.processor, stats);
   pusher.start();
   try {

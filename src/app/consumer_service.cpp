@@ -28,8 +28,9 @@ config::Config with_instance_group(config::Config config) {
 }
 }  // namespace
 
-ConsumerService::ConsumerService(config::Config config)
-    : config_(with_instance_group(std::move(config))) {}
+ConsumerService::ConsumerService(config::Config config,
+                                 std::unique_ptr<const auth::Authenticator> authenticator)
+    : config_(with_instance_group(std::move(config))), authenticator_(std::move(authenticator)) {}
 
 ConsumerService::~ConsumerService() = default;
 
@@ -53,7 +54,8 @@ int ConsumerService::run() {
 
   if (config_.websocket.enabled) {
     pusher = std::make_unique<push::DataPusher>(config_.websocket, stats_);
-    server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_);
+    server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_,
+                                                     *authenticator_);
     integrated = std::make_unique<push::WebSocketIntegratedProcessor>(default_processor, *pusher,
                                                                       config_.processor, stats_);
     processor = integrated.get();
@@ -61,6 +63,9 @@ int ConsumerService::run() {
     server->start();
     spdlog::info("WebSocket enabled: using WebSocketIntegratedProcessor ({} push threads)",
                  config_.websocket.worker_count);
+    spdlog::info(
+        "client authentication: auth.mode {}{}", config::to_string(config_.auth.mode),
+        authenticator_->admin_required() ? "; /stats and /metrics need an admin token" : "");
   } else {
     spdlog::info("WebSocket disabled: using DefaultMessageProcessor");
   }

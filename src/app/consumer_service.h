@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 
+#include "auth/authenticator.h"
 #include "config/config.h"
 #include "observability/gateway_stats.h"
 
@@ -25,7 +26,9 @@ namespace iiot::app {
 
 class ConsumerService {
  public:
-  explicit ConsumerService(config::Config config);
+  // The authenticator is built from config.auth by the caller (reading key files can fail, and
+  // that is a configuration error reported before anything starts).
+  ConsumerService(config::Config config, std::unique_ptr<const auth::Authenticator> authenticator);
   ~ConsumerService();
 
   // Runs until request_stop(); returns the process exit code. Start-up errors throw.
@@ -36,6 +39,7 @@ class ConsumerService {
   void log_stats_periodically();
 
   const config::Config config_;
+  const std::unique_ptr<const auth::Authenticator> authenticator_;
   observability::GatewayStats stats_;
   std::mutex mutex_;
   std::condition_variable stop_cv_;

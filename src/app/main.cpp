@@ -8,10 +8,12 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "app/consumer_service.h"
 #include "app/logging.h"
+#include "auth/authenticator.h"
 #include "config/config.h"
 
 int main(int argc, char** argv) {
@@ -26,8 +28,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   iiot::config::Config config;
+  std::unique_ptr<const iiot::auth::Authenticator> authenticator;
   try {
     config = iiot::config::load_config(config_path);
+    // Key files are read here, so --check-config judges them too.
+    authenticator = std::make_unique<const iiot::auth::Authenticator>(config.auth);
   } catch (const iiot::config::ConfigError& e) {
     std::cerr << e.what() << '\n';
     return 2;
@@ -47,7 +52,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   try {
-    iiot::app::ConsumerService service(std::move(config));
+    iiot::app::ConsumerService service(std::move(config), std::move(authenticator));
     std::atomic<bool> service_ended{false};
     std::thread signal_waiter([&] {
       int sig = 0;

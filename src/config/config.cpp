@@ -14,6 +14,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -21,8 +22,8 @@
 namespace iiot::config {
 namespace {
 
-template <typename E>
-using NameTable = std::array<std::pair<std::string_view, E>, 2>;
+template <typename E, std::size_t N = 2>
+using NameTable = std::array<std::pair<std::string_view, E>, N>;
 
 constexpr NameTable<OverflowPolicy> kOverflowPolicies{{
     {"drop_oldest", OverflowPolicy::kDropOldest},
@@ -36,7 +37,15 @@ constexpr NameTable<LogFormat> kLogFormats{{
     {"text", LogFormat::kText},
     {"json", LogFormat::kJson},
 }};
+constexpr NameTable<AuthMode, 3> kAuthModes{{
+    {"none", AuthMode::kNone},
+    {"token", AuthMode::kToken},
+    {"jwt", AuthMode::kJwt},
+}};
 constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
+constexpr std::array<std::string_view, 4> kScopeAlertLevels{"info", "warning", "error", "critical"};
+constexpr std::array<std::string_view, 2> kScopeTypes{"device_data", "alert"};
+constexpr std::size_t kSha256HexLength = 64;
 
 // Keys that have their own configuration entry; setting them again in kafka.properties would leave
 // two sources of truth for the same librdkafka property.
@@ -125,13 +134,17 @@ std::string join_choices(const std::array<std::string_view, N>& names) {
   return out;
 }
 
-template <typename E>
-std::array<std::string_view, 2> names_of(const NameTable<E>& table) {
-  return {table[0].first, table[1].first};
+template <typename E, std::size_t N>
+std::array<std::string_view, N> names_of(const NameTable<E, N>& table) {
+  std::array<std::string_view, N> names{};
+  for (std::size_t i = 0; i < N; ++i) {
+    names[i] = table[i].first;
+  }
+  return names;
 }
 
-template <typename E>
-std::string_view name_of(const NameTable<E>& table, E value) {
+template <typename E, std::size_t N>
+std::string_view name_of(const NameTable<E, N>& table, E value) {
   for (const auto& [name, entry] : table) {
     if (entry == value) {
       return name;
@@ -315,6 +328,7 @@ struct Range {
 
 enum class TextRule { kAny, kNonEmpty, kUrlPath, kTopicName };
 enum class ListRule { kMayBeEmpty, kNonEmpty };
+enum class DurationRule { kPositive, kMayBeZero };
 
 bool is_topic_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxTopicNameLength || name == "." || name == "..") {
@@ -350,6 +364,22 @@ void check_text(const FieldValue& field, std::string_view text, TextRule rule) {
   }
 }
 
+// A SHA-256 digest as 64 hex digits, returned in lower case.
+std::string sha256_hex_at(std::string_view path, std::string_view text,
+                          std::string_view env_name = {}) {
+  const bool hex = std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+  if (text.size() != kSha256HexLength || !hex) {
+    // Only the length is echoed: the value may be a token pasted by mistake.
+    fail(path, env_name,
+         "must be a SHA-256 digest of 64 hex digits, e.g. from `printf %s TOKEN | sha256sum` "
+         "(got " +
+             std::to_string(text.size()) + " characters" + (hex ? "" : ", not all hex") + ")");
+  }
+  return lower(text);
+}
+
 // ---- The schema: every key, its type and its rule, written once --------------------------------
 
 // Calls the visitor once per configuration key. The same walk builds the schema (known keys and
@@ -377,6 +407,8 @@ void visit_fields(Config& config, Visitor& v) {
   v.boolean("websocket.enable_compression", ws.enable_compression);
   v.choice("websocket.overflow_policy", ws.overflow_policy, kOverflowPolicies);
   v.integer("websocket.max_queue_bytes", ws.max_queue_bytes, Range{1});
+  v.integer("websocket.max_client_messages_per_second", ws.max_client_messages_per_second,
+            Range{0});
 
   KafkaConfig& kafka = config.kafka;
   v.list("kafka.brokers", kafka.brokers, ListRule::kNonEmpty);
@@ -398,9 +430,21 @@ void visit_fields(Config& config, Visitor& v) {
   LogConfig& log = config.log;
   v.text_choice("log.level", log.level, kLogLevels);
   v.choice("log.format", log.format, kLogFormats);
+
+  AuthConfig& auth = config.auth;
+  v.choice("auth.mode", auth.mode, kAuthModes);
+  v.tokens("auth.tokens", auth.tokens);
+  v.list("auth.jwt.algorithms", auth.jwt.algorithms, ListRule::kMayBeEmpty);
+  v.text("auth.jwt.secret_file", auth.jwt.secret_file, TextRule::kAny);
+  v.text("auth.jwt.public_key_file", auth.jwt.public_key_file, TextRule::kAny);
+  v.text("auth.jwt.issuer", auth.jwt.issuer, TextRule::kAny);
+  v.text("auth.jwt.audience", auth.jwt.audience, TextRule::kAny);
+  v.duration("auth.jwt.leeway", auth.jwt.leeway, DurationRule::kMayBeZero);
+  v.text("auth.jwt.scope_claim", auth.jwt.scope_claim, TextRule::kNonEmpty);
+  v.list("auth.admin_tokens_sha256", auth.admin_tokens_sha256, ListRule::kMayBeEmpty);
 }
 
-enum class Shape { kScalar, kList, kMapping };
+enum class Shape { kScalar, kList, kMapping, kEntries };
 
 // Known key paths and their shapes; every proper prefix of a key path is a section.
 class Schema {
@@ -461,9 +505,12 @@ class Schema {
                    const std::array<std::string_view, N>& /*names*/) {
     add(path, Shape::kScalar);
   }
-  void duration(std::string_view path, Duration& /*value*/) { add(path, Shape::kScalar); }
-  template <typename E>
-  void choice(std::string_view path, E& /*value*/, const NameTable<E>& /*names*/) {
+  void duration(std::string_view path, Duration& /*value*/,
+                DurationRule /*rule*/ = DurationRule::kPositive) {
+    add(path, Shape::kScalar);
+  }
+  template <typename E, std::size_t N>
+  void choice(std::string_view path, E& /*value*/, const NameTable<E, N>& /*names*/) {
     add(path, Shape::kScalar);
   }
   void list(std::string_view path, std::vector<std::string>& /*value*/, ListRule /*rule*/) {
@@ -471,6 +518,9 @@ class Schema {
   }
   void mapping(std::string_view path, std::map<std::string, std::string>& /*value*/) {
     add(path, Shape::kMapping);
+  }
+  void tokens(std::string_view path, std::vector<TokenConfig>& /*value*/) {
+    add(path, Shape::kEntries);
   }
 
  private:
@@ -534,8 +584,8 @@ const char* real_getenv(const char* name) {
 
 void collect_env(const Schema& schema, EnvLookup env, RawValues& raw) {
   for (const auto& [path, shape] : schema.keys()) {
-    if (shape == Shape::kMapping) {
-      continue;  // no unambiguous variable name for "fetch.wait.max.ms"-like entries
+    if (shape == Shape::kMapping || shape == Shape::kEntries) {
+      continue;  // no unambiguous variable name for "fetch.wait.max.ms"-like or structured entries
     }
     std::string name = env_name_for(path);
     if (const char* value = env(name.c_str()); value != nullptr) {
@@ -622,8 +672,8 @@ class Applier {
     value = std::string(text);
   }
 
-  template <typename E>
-  void choice(std::string_view path, E& value, const NameTable<E>& names) {
+  template <typename E, std::size_t N>
+  void choice(std::string_view path, E& value, const NameTable<E, N>& names) {
     std::string text;  // stays empty when the key is absent
     text_choice(path, text, names_of(names));
     if (!text.empty()) {
@@ -633,7 +683,8 @@ class Applier {
     }
   }
 
-  void duration(std::string_view path, Duration& value) {
+  void duration(std::string_view path, Duration& value,
+                DurationRule rule = DurationRule::kPositive) {
     const RawValue* raw = find(path);
     if (raw == nullptr) {
       return;
@@ -647,7 +698,7 @@ class Applier {
     if (*parsed % std::chrono::milliseconds(1) != std::chrono::nanoseconds::zero()) {
       field.fail_expected("a whole number of milliseconds", quote(text));
     }
-    if (*parsed <= std::chrono::nanoseconds::zero()) {
+    if (*parsed <= std::chrono::nanoseconds::zero() && rule == DurationRule::kPositive) {
       field.fail_expected("> 0", quote(text));
     }
     value = std::chrono::duration_cast<Duration>(*parsed);
@@ -730,7 +781,157 @@ class Applier {
     value = std::move(entries);
   }
 
+  // auth.tokens: a list of {name, sha256, scope}; names unique, digests 64 hex digits.
+  void tokens(std::string_view path, std::vector<TokenConfig>& value) {
+    const RawValue* raw = find(path);
+    if (raw == nullptr) {
+      return;
+    }
+    const FieldValue field(path, *raw);
+    const YAML::Node& node = field.node();
+    std::vector<TokenConfig> entries;
+    if (node.IsSequence()) {
+      for (const auto& item : node) {
+        const std::string item_path =
+            std::string(path) + "[" + std::to_string(entries.size()) + "]";
+        entries.push_back(token_entry(item_path, item));
+      }
+    } else if (!node.IsNull()) {
+      field.fail_expected("a list of {name, sha256, scope} entries", describe(node));
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        const std::string at = std::string(path) + "[" + std::to_string(i) + "]";
+        if (entries[i].name == entries[j].name) {
+          config::fail(at + ".name", "",
+                       "duplicate name (got " + quote(entries[i].name) + ", also in " +
+                           std::string(path) + "[" + std::to_string(j) + "])");
+        }
+        if (entries[i].sha256 == entries[j].sha256) {
+          config::fail(at + ".sha256", "",
+                       "the same token as " + std::string(path) + "[" + std::to_string(j) + "] (" +
+                           quote(entries[j].name) + ")");
+        }
+      }
+    }
+    value = std::move(entries);
+  }
+
  private:
+  static std::string scalar_at(const std::string& path, const YAML::Node& node) {
+    if (!node.IsScalar()) {
+      config::fail(path, "", "must be a string (got " + describe(node) + ")");
+    }
+    return node.Scalar();
+  }
+
+  static std::vector<std::string> names_at(const std::string& path, const YAML::Node& node,
+                                           std::span<const std::string_view> allowed) {
+    std::vector<std::string> items;
+    if (node.IsNull()) {
+      return items;
+    }
+    if (!node.IsSequence()) {
+      config::fail(path, "", "must be a list of strings (got " + describe(node) + ")");
+    }
+    for (const auto& item : node) {
+      const std::string item_path = path + "[" + std::to_string(items.size()) + "]";
+      std::string text = scalar_at(item_path, item);
+      if (text.empty()) {
+        config::fail(item_path, "", "must not be empty");
+      }
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+        std::string choices;
+        for (const auto name : allowed) {
+          choices += choices.empty() ? "one of " : ", ";
+          choices += name;
+        }
+        config::fail(item_path, "", "must be " + choices + " (got " + quote(text) + ")");
+      }
+      items.push_back(std::move(text));
+    }
+    return items;
+  }
+
+  static ScopeConfig scope_entry(const std::string& path, const YAML::Node& node) {
+    ScopeConfig scope;
+    if (node.IsNull()) {
+      return scope;
+    }
+    if (!node.IsMap()) {
+      config::fail(path, "", "must be a mapping of filter lists (got " + describe(node) + ")");
+    }
+    const std::array<std::pair<std::string_view, std::vector<std::string>*>, 5> keys{{
+        {"device_ids", &scope.device_ids},
+        {"device_types", &scope.device_types},
+        {"locations", &scope.locations},
+        {"alert_levels", &scope.alert_levels},
+        {"types", &scope.types},
+    }};
+    std::set<std::string, std::less<>> seen;
+    for (const auto& entry : node) {
+      const std::string key = scalar_at(path, entry.first);
+      const std::string key_path = path + "." + key;
+      const auto it = std::find_if(keys.begin(), keys.end(),
+                                   [&](const auto& known) { return known.first == key; });
+      if (it == keys.end()) {
+        config::fail(key_path, "",
+                     "unknown key (a scope has device_ids, device_types, locations, "
+                     "alert_levels and types)");
+      }
+      if (!seen.insert(key).second) {
+        config::fail(key_path, "", "duplicate key");
+      }
+      std::span<const std::string_view> allowed;
+      if (key == "alert_levels") {
+        allowed = kScopeAlertLevels;
+      } else if (key == "types") {
+        allowed = kScopeTypes;
+      }
+      *it->second = names_at(key_path, entry.second, allowed);
+    }
+    return scope;
+  }
+
+  static TokenConfig token_entry(const std::string& path, const YAML::Node& node) {
+    if (!node.IsMap()) {
+      config::fail(path, "",
+                   "must be a mapping {name, sha256, scope} (got " + describe(node) + ")");
+    }
+    TokenConfig token;
+    bool has_name = false;
+    bool has_digest = false;
+    std::set<std::string, std::less<>> seen;
+    for (const auto& entry : node) {
+      const std::string key = scalar_at(path, entry.first);
+      const std::string key_path = path + "." + key;
+      if (!seen.insert(key).second) {
+        config::fail(key_path, "", "duplicate key");
+      }
+      if (key == "name") {
+        token.name = scalar_at(key_path, entry.second);
+        if (token.name.empty()) {
+          config::fail(key_path, "", "must not be empty");
+        }
+        has_name = true;
+      } else if (key == "sha256") {
+        token.sha256 = sha256_hex_at(key_path, scalar_at(key_path, entry.second));
+        has_digest = true;
+      } else if (key == "scope") {
+        token.scope = scope_entry(key_path, entry.second);
+      } else {
+        config::fail(key_path, "", "unknown key (a token has name, sha256 and scope)");
+      }
+    }
+    if (!has_name) {
+      config::fail(path + ".name", "", "required");
+    }
+    if (!has_digest) {
+      config::fail(path + ".sha256", "", "required (the SHA-256 hex of the token)");
+    }
+    return token;
+  }
+
   const RawValue* find(std::string_view path) const {
     const auto it = raw_.find(path);
     return it == raw_.end() ? nullptr : &it->second;
@@ -969,6 +1170,56 @@ std::vector<RuleConfig> parse_rules(const RawValues& raw) {
   return rules;
 }
 
+bool is_hmac_algorithm(std::string_view name) {
+  return name.starts_with("HS");
+}
+
+// auth: names and digests checked, digests normalised to lower case, and the keys each mode
+// needs present. The key files themselves are read by auth::Authenticator.
+void validate_auth(AuthConfig& auth, const RawValues& raw) {
+  const auto source = [&](std::string_view path) -> std::string_view {
+    const auto it = raw.find(path);
+    return it == raw.end() ? std::string_view{} : std::string_view(it->second.env_name);
+  };
+  for (std::size_t i = 0; i < auth.admin_tokens_sha256.size(); ++i) {
+    auth.admin_tokens_sha256[i] =
+        sha256_hex_at("auth.admin_tokens_sha256[" + std::to_string(i) + "]",
+                      auth.admin_tokens_sha256[i], source("auth.admin_tokens_sha256"));
+  }
+  JwtConfig& jwt = auth.jwt;
+  for (std::size_t i = 0; i < jwt.algorithms.size(); ++i) {
+    const std::string& name = jwt.algorithms[i];
+    if (std::find(std::begin(kJwtAlgorithms), std::end(kJwtAlgorithms), name) ==
+        std::end(kJwtAlgorithms)) {
+      fail("auth.jwt.algorithms[" + std::to_string(i) + "]", source("auth.jwt.algorithms"),
+           "must be one of HS256, HS384, HS512, RS256, RS384, RS512, ES256 (got " + quote(name) +
+               ")");
+    }
+  }
+  if (auth.mode == AuthMode::kToken && auth.tokens.empty()) {
+    fail("auth.tokens", "", "must not be empty when auth.mode is token");
+  }
+  if (auth.mode != AuthMode::kJwt) {
+    return;
+  }
+  if (jwt.algorithms.empty()) {
+    fail("auth.jwt.algorithms", source("auth.jwt.algorithms"),
+         "must not be empty when auth.mode is jwt");
+  }
+  const bool hmac = std::any_of(jwt.algorithms.begin(), jwt.algorithms.end(), is_hmac_algorithm);
+  const bool asymmetric =
+      std::any_of(jwt.algorithms.begin(), jwt.algorithms.end(),
+                  [](const std::string& name) { return !is_hmac_algorithm(name); });
+  if (hmac && jwt.secret_file.empty()) {
+    fail("auth.jwt.secret_file", source("auth.jwt.secret_file"),
+         "required when auth.jwt.algorithms has an HS algorithm");
+  }
+  if (asymmetric && jwt.public_key_file.empty()) {
+    fail("auth.jwt.public_key_file", source("auth.jwt.public_key_file"),
+         "required when auth.jwt.algorithms has an RS or ES algorithm");
+  }
+}
+
 // `source` names the file in syntax errors; empty for text that did not come from a file.
 Config parse_document(const std::string& yaml_text, std::string_view source, EnvLookup env) {
   YAML::Node root;
@@ -992,7 +1243,7 @@ Config parse_document(const std::string& yaml_text, std::string_view source, Env
   } else if (!root.IsNull()) {
     throw ConfigError(
         "config error: the document must be a mapping with the sections websocket, kafka, "
-        "processor and log (got " +
+        "processor, log and auth (got " +
         describe(root) + ")");
   }
   collect_env(schema, env != nullptr ? env : &real_getenv, raw);
@@ -1002,6 +1253,7 @@ Config parse_document(const std::string& yaml_text, std::string_view source, Env
   visit_fields(config, applier);
   validate_relations(config, raw);
   config.rules = parse_rules(raw);
+  validate_auth(config.auth, raw);
   return config;
 }
 
@@ -1090,6 +1342,10 @@ std::string_view to_string(RuleOp op) {
     }
   }
   return "?";
+}
+
+std::string_view to_string(AuthMode mode) {
+  return name_of(kAuthModes, mode);
 }
 
 }  // namespace iiot::config

@@ -17,6 +17,7 @@ using Duration = std::chrono::milliseconds;
 enum class OverflowPolicy { kDropOldest, kDisconnect };
 enum class OffsetReset { kEarliest, kLatest };
 enum class LogFormat { kText, kJson };
+enum class AuthMode { kNone, kToken, kJwt };
 
 struct WebSocketConfig {
   bool enabled = true;
@@ -39,6 +40,7 @@ struct WebSocketConfig {
   bool enable_compression = true;
   OverflowPolicy overflow_policy = OverflowPolicy::kDropOldest;
   std::int64_t max_queue_bytes = 4194304;
+  int max_client_messages_per_second = 20;  // 0 = unlimited
 
   friend bool operator==(const WebSocketConfig&, const WebSocketConfig&) = default;
 };
@@ -102,12 +104,57 @@ struct RuleConfig {
   friend bool operator==(const RuleConfig&, const RuleConfig&) = default;
 };
 
+// What a token may see (CONTRACT section 7): the filter's keys, each list empty for "no
+// constraint". Names are checked (alert_levels: info | warning | error | critical; types:
+// device_data | alert); lists are kept as written.
+struct ScopeConfig {
+  std::vector<std::string> device_ids;
+  std::vector<std::string> device_types;
+  std::vector<std::string> locations;
+  std::vector<std::string> alert_levels;
+  std::vector<std::string> types;
+
+  friend bool operator==(const ScopeConfig&, const ScopeConfig&) = default;
+};
+
+// One static token (auth.mode token): stored as the lower-case SHA-256 hex of the token.
+struct TokenConfig {
+  std::string name;
+  std::string sha256;
+  ScopeConfig scope;
+
+  friend bool operator==(const TokenConfig&, const TokenConfig&) = default;
+};
+
+struct JwtConfig {
+  std::vector<std::string> algorithms = {"HS256"};  // of HS256 HS384 HS512 RS256 RS384 RS512 ES256
+  std::string secret_file;                          // HMAC key (HS*)
+  std::string public_key_file;                      // PEM public key (RS*, ES*)
+  std::string issuer;                               // when set, `iss` must equal it
+  std::string audience;                             // when set, `aud` must contain it
+  Duration leeway = std::chrono::seconds(30);
+  std::string scope_claim = "iiot";
+
+  friend bool operator==(const JwtConfig&, const JwtConfig&) = default;
+};
+
+// Key files are only named here; they are read (and judged) by auth::Authenticator at start.
+struct AuthConfig {
+  AuthMode mode = AuthMode::kNone;
+  std::vector<TokenConfig> tokens;
+  JwtConfig jwt;
+  std::vector<std::string> admin_tokens_sha256;  // lower-case hex
+
+  friend bool operator==(const AuthConfig&, const AuthConfig&) = default;
+};
+
 struct Config {
   WebSocketConfig websocket;
   KafkaConfig kafka;
   ProcessorConfig processor;
   LogConfig log;
   std::vector<RuleConfig> rules;  // in file order; no environment overrides
+  AuthConfig auth;
 
   friend bool operator==(const Config&, const Config&) = default;
 };
@@ -122,20 +169,21 @@ class ConfigError : public std::runtime_error {
 // Environment lookup, injectable for tests. Returns nullptr when unset.
 using EnvLookup = const char* (*)(const char* name);
 
-// Parses YAML text, applies IIOT_<SECTION>_<KEY> overrides from env, validates. Throws ConfigError.
-// Order: unknown and duplicate keys are rejected while reading the file; then every scalar or list
-// key named by a set variable (IIOT_WEBSOCKET_PORT, IIOT_KAFKA_TOPICS_ALERTS, IIOT_KAFKA_BROKERS as
-// "a,b") replaces the file's value; then each value in force is type- and range-checked, so a file
-// value hidden by a variable is never judged. Errors name the key and, for a variable, its name.
-// kafka.properties has no variable (its keys contain dots).
+// Parses YAML text, applies IIOT_<SECTION>_<KEY> overrides from env, validates. Throws
+// ConfigError. Order: unknown and duplicate keys are rejected while reading the file; then every
+// scalar or list key named by a set variable (IIOT_WEBSOCKET_PORT, IIOT_KAFKA_TOPICS_ALERTS,
+// IIOT_KAFKA_BROKERS as "a,b") replaces the file's value; then each value in force is type- and
+// range-checked, so a file value hidden by a variable is never judged. Errors name the key and,
+// for a variable, its name. kafka.properties and auth.tokens have no variable (their entries are
+// structured).
 Config parse_config(const std::string& yaml_text, EnvLookup env = nullptr);
 // Reads the file then parse_config(); a missing or unreadable file is a ConfigError too, and YAML
 // syntax errors name the file.
 Config load_config(const std::string& path, EnvLookup env = nullptr);
 
-// "500ms", "10s", "1m", "1h" (also "1.5s", "1m30s"; units ns, us, ms, s, m, h; "0" alone is zero).
-// Throws std::invalid_argument on bad input, on overflow, and when the value is not a whole number
-// of milliseconds (e.g. "500us").
+// "500ms", "10s", "1m", "1h" (also "1.5s", "1m30s"; units ns, us, ms, s, m, h; "0" alone is
+// zero). Throws std::invalid_argument on bad input, on overflow, and when the value is not a
+// whole number of milliseconds (e.g. "500us").
 Duration parse_duration(const std::string& text);
 // The inverse, for logs and messages: 54000ms -> "54s", 90000ms -> "1m30s", 0 -> "0s".
 std::string format_duration(Duration duration);
@@ -145,5 +193,10 @@ std::string_view to_string(OverflowPolicy policy);
 std::string_view to_string(OffsetReset reset);
 std::string_view to_string(LogFormat format);
 std::string_view to_string(RuleOp op);  // ">", ">=", "<", "<=", "==", "!="
+std::string_view to_string(AuthMode mode);
+
+// The JWT algorithms auth.jwt.algorithms accepts, in the file's spelling.
+inline constexpr std::string_view kJwtAlgorithms[] = {"HS256", "HS384", "HS512", "RS256",
+                                                      "RS384", "RS512", "ES256"};
 
 }  // namespace iiot::config

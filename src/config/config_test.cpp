@@ -336,7 +336,7 @@ const ErrorCase kErrorCases[] = {
      "config error: kafka.topics: must be a mapping of keys (got a list)"},
     {"DocumentNotMapping", "- a\n- b\n",
      "config error: the document must be a mapping with the sections websocket, kafka, "
-     "processor and log (got a list)"},
+     "processor, log and auth (got a list)"},
     {"ValueQuotedWithEscapes", "websocket:\n  port: \"a\\\"b\\n\"\n",
      "config error: websocket.port: must be an integer (got \"a\\\"b\\x0a\")"},
     // Unknown keys.
@@ -896,6 +896,175 @@ INSTANTIATE_TEST_SUITE_P(Config, RuleErrorTest, testing::ValuesIn(rule_error_cas
                          });
 
 }  // namespace rules_test
+
+}  // namespace
+}  // namespace iiot::config
+
+// ---- auth (CONTRACT section 7) -----------------------------------------------------------------
+
+namespace iiot::config {
+namespace {
+
+const std::string kDigestA(64, 'a');
+const std::string kDigestB = "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef";
+
+TEST(ConfigAuth, DefaultsMatchContractSection7) {
+  const Config c = parse("");
+  EXPECT_EQ(c.auth.mode, AuthMode::kNone);
+  EXPECT_TRUE(c.auth.tokens.empty());
+  EXPECT_EQ(c.auth.jwt.algorithms, std::vector<std::string>{"HS256"});
+  EXPECT_EQ(c.auth.jwt.secret_file, "");
+  EXPECT_EQ(c.auth.jwt.public_key_file, "");
+  EXPECT_EQ(c.auth.jwt.issuer, "");
+  EXPECT_EQ(c.auth.jwt.audience, "");
+  EXPECT_EQ(c.auth.jwt.leeway, seconds(30));
+  EXPECT_EQ(c.auth.jwt.scope_claim, "iiot");
+  EXPECT_TRUE(c.auth.admin_tokens_sha256.empty());
+  EXPECT_EQ(c.websocket.max_client_messages_per_second, 20);
+}
+
+TEST(ConfigAuth, TokensWithScopes) {
+  const Config c = parse(
+      "auth:\n  mode: token\n  tokens:\n"
+      "    - name: screen-1\n      sha256: \"" +
+      kDigestB +
+      "\"\n      scope: {device_ids: [a, b], alert_levels: [critical], "
+      "types: [alert]}\n"
+      "    - {name: all, sha256: \"" +
+      kDigestA + "\"}\n  admin_tokens_sha256: [\"" + kDigestB + "\"]\n");
+  EXPECT_EQ(c.auth.mode, AuthMode::kToken);
+  ASSERT_EQ(c.auth.tokens.size(), 2U);
+  EXPECT_EQ(c.auth.tokens[0].name, "screen-1");
+  EXPECT_EQ(c.auth.tokens[0].sha256,
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(c.auth.tokens[0].scope.device_ids, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.auth.tokens[0].scope.alert_levels, std::vector<std::string>{"critical"});
+  EXPECT_EQ(c.auth.tokens[0].scope.types, std::vector<std::string>{"alert"});
+  EXPECT_TRUE(c.auth.tokens[0].scope.locations.empty());
+  EXPECT_EQ(c.auth.tokens[1].scope, ScopeConfig{});
+  EXPECT_EQ(c.auth.admin_tokens_sha256[0], c.auth.tokens[0].sha256);
+}
+
+TEST(ConfigAuth, JwtKeys) {
+  const Config c = parse(
+      "auth:\n  mode: jwt\n  jwt:\n    algorithms: [RS256, ES256]\n    public_key_file: /k.pem\n"
+      "    issuer: plant\n    audience: gw\n    leeway: 0s\n    scope_claim: scope\n"
+      "websocket:\n  max_client_messages_per_second: 0\n");
+  EXPECT_EQ(c.auth.mode, AuthMode::kJwt);
+  EXPECT_EQ(c.auth.jwt.algorithms, (std::vector<std::string>{"RS256", "ES256"}));
+  EXPECT_EQ(c.auth.jwt.public_key_file, "/k.pem");
+  EXPECT_EQ(c.auth.jwt.issuer, "plant");
+  EXPECT_EQ(c.auth.jwt.audience, "gw");
+  EXPECT_EQ(c.auth.jwt.leeway, seconds(0));
+  EXPECT_EQ(c.auth.jwt.scope_claim, "scope");
+  EXPECT_EQ(c.websocket.max_client_messages_per_second, 0);
+}
+
+TEST(ConfigAuth, EnvironmentOverridesScalarsAndLists) {
+  const Config c = parse_with_env("", {{"IIOT_AUTH_MODE", "jwt"},
+                                       {"IIOT_AUTH_JWT_ALGORITHMS", "HS512, HS256"},
+                                       {"IIOT_AUTH_JWT_SECRET_FILE", "/s"},
+                                       {"IIOT_AUTH_JWT_LEEWAY", "5s"},
+                                       {"IIOT_AUTH_ADMIN_TOKENS_SHA256", kDigestA},
+                                       {"IIOT_WEBSOCKET_MAX_CLIENT_MESSAGES_PER_SECOND", "7"}});
+  EXPECT_EQ(c.auth.mode, AuthMode::kJwt);
+  EXPECT_EQ(c.auth.jwt.algorithms, (std::vector<std::string>{"HS512", "HS256"}));
+  EXPECT_EQ(c.auth.jwt.secret_file, "/s");
+  EXPECT_EQ(c.auth.jwt.leeway, seconds(5));
+  EXPECT_EQ(c.auth.admin_tokens_sha256, std::vector<std::string>{kDigestA});
+  EXPECT_EQ(c.websocket.max_client_messages_per_second, 7);
+}
+
+struct AuthErrorCase {
+  const char* name;
+  std::string yaml;
+  std::string error;
+  std::map<std::string, std::string> env = {};
+};
+
+class AuthErrorTest : public testing::TestWithParam<AuthErrorCase> {};
+
+TEST_P(AuthErrorTest, NamesTheKey) {
+  EXPECT_EQ(error_of(GetParam().yaml, GetParam().env), GetParam().error);
+}
+
+const AuthErrorCase kAuthErrors[] = {
+    {"UnknownMode", "auth:\n  mode: oauth\n",
+     "config error: auth.mode: must be one of none, token, jwt (got \"oauth\")"},
+    {"UnknownAlgorithm", "auth:\n  jwt:\n    algorithms: [HS256, none]\n",
+     "config error: auth.jwt.algorithms[1]: must be one of HS256, HS384, HS512, RS256, RS384, "
+     "RS512, ES256 (got \"none\")"},
+    {"UnknownAlgorithmFromEnv",
+     "",
+     "config error: auth.jwt.algorithms[0] (from IIOT_AUTH_JWT_ALGORITHMS): must be one of HS256, "
+     "HS384, HS512, RS256, RS384, RS512, ES256 (got \"PS256\")",
+     {{"IIOT_AUTH_JWT_ALGORITHMS", "PS256"}}},
+    {"EmptyAlgorithmsInJwtMode", "auth:\n  mode: jwt\n  jwt:\n    algorithms: []\n",
+     "config error: auth.jwt.algorithms: must not be empty when auth.mode is jwt"},
+    {"HmacWithoutSecretFile", "auth:\n  mode: jwt\n",
+     "config error: auth.jwt.secret_file: required when auth.jwt.algorithms has an HS algorithm"},
+    {"RsaWithoutPublicKey", "auth:\n  mode: jwt\n  jwt:\n    algorithms: [RS256]\n",
+     "config error: auth.jwt.public_key_file: required when auth.jwt.algorithms has an RS or ES "
+     "algorithm"},
+    {"TokenModeWithoutTokens", "auth:\n  mode: token\n",
+     "config error: auth.tokens: must not be empty when auth.mode is token"},
+    {"ShortDigest", "auth:\n  tokens:\n    - {name: a, sha256: abc}\n",
+     "config error: auth.tokens[0].sha256: must be a SHA-256 digest of 64 hex digits, e.g. from "
+     "`printf %s TOKEN | sha256sum` (got 3 characters)"},
+    {"NotHexDigest", "auth:\n  tokens:\n    - {name: a, sha256: " + std::string(64, 'g') + "}\n",
+     "config error: auth.tokens[0].sha256: must be a SHA-256 digest of 64 hex digits, e.g. from "
+     "`printf %s TOKEN | sha256sum` (got 64 characters, not all hex)"},
+    {"BadAdminDigest", "auth:\n  admin_tokens_sha256: [\"" + kDigestA + "\", secret-token]\n",
+     "config error: auth.admin_tokens_sha256[1]: must be a SHA-256 digest of 64 hex digits, e.g. "
+     "from `printf %s TOKEN | sha256sum` (got 12 characters, not all hex)"},
+    {"DuplicateTokenName",
+     "auth:\n  tokens:\n    - {name: a, sha256: " + kDigestA +
+         "}\n    - {name: a, sha256: " + kDigestB + "}\n",
+     "config error: auth.tokens[1].name: duplicate name (got \"a\", also in auth.tokens[0])"},
+    {"DuplicateTokenDigest",
+     "auth:\n  tokens:\n    - {name: a, sha256: " + kDigestA +
+         "}\n    - {name: b, sha256: " + kDigestA + "}\n",
+     "config error: auth.tokens[1].sha256: the same token as auth.tokens[0] (\"a\")"},
+    {"TokenWithoutDigest", "auth:\n  tokens:\n    - {name: a}\n",
+     "config error: auth.tokens[0].sha256: required (the SHA-256 hex of the token)"},
+    {"TokenWithoutName", "auth:\n  tokens:\n    - {sha256: " + kDigestA + "}\n",
+     "config error: auth.tokens[0].name: required"},
+    {"TokenUnknownKey", "auth:\n  tokens:\n    - {name: a, token: x}\n",
+     "config error: auth.tokens[0].token: unknown key (a token has name, sha256 and scope)"},
+    {"ScopeUnknownKey",
+     "auth:\n  tokens:\n    - {name: a, sha256: " + kDigestA + ", scope: {devices: [x]}}\n",
+     "config error: auth.tokens[0].scope.devices: unknown key (a scope has device_ids, "
+     "device_types, locations, alert_levels and types)"},
+    {"ScopeUnknownLevel",
+     "auth:\n  tokens:\n    - {name: a, sha256: " + kDigestA + ", scope: {alert_levels: [high]}}\n",
+     "config error: auth.tokens[0].scope.alert_levels[0]: must be one of info, warning, error, "
+     "critical (got \"high\")"},
+    {"ScopeUnknownType",
+     "auth:\n  tokens:\n    - {name: a, sha256: " + kDigestA + ", scope: {types: [pong]}}\n",
+     "config error: auth.tokens[0].scope.types[0]: must be one of device_data, alert (got "
+     "\"pong\")"},
+    {"TokensNotAList", "auth:\n  tokens: abc\n",
+     "config error: auth.tokens: must be a list of {name, sha256, scope} entries (got \"abc\")"},
+    {"NegativeLeeway", "auth:\n  jwt:\n    leeway: -1s\n",
+     "config error: auth.jwt.leeway: invalid duration \"-1s\" (use e.g. 500ms, 10s, 1m)"},
+    {"EmptyScopeClaim", "auth:\n  jwt:\n    scope_claim: \"\"\n",
+     "config error: auth.jwt.scope_claim: must not be empty"},
+    {"NegativeMessageRate", "websocket:\n  max_client_messages_per_second: -1\n",
+     "config error: websocket.max_client_messages_per_second: must be >= 0 (got -1)"},
+    {"UnknownAuthKey", "auth:\n  modes: jwt\n",
+     "config error: auth.modes: unknown key (did you mean auth.mode?)"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Config, AuthErrorTest, testing::ValuesIn(kAuthErrors),
+                         [](const testing::TestParamInfo<AuthErrorCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
+
+TEST(ConfigAuth, ModeToString) {
+  EXPECT_EQ(to_string(AuthMode::kJwt), "jwt");
+  EXPECT_EQ(to_string(AuthMode::kToken), "token");
+  EXPECT_EQ(to_string(AuthMode::kNone), "none");
+}
 
 }  // namespace
 }  // namespace iiot::config

@@ -18,12 +18,6 @@ bool allows(const std::vector<T>& list, const V& value) {
   return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
 }
 
-std::optional<MessageType> parse_message_type(std::string_view text) {
-  if (text == "device_data") return MessageType::kDeviceData;
-  if (text == "alert") return MessageType::kAlert;
-  return std::nullopt;
-}
-
 template <typename T>
 void sort_unique(std::vector<T>& list) {
   std::sort(list.begin(), list.end());
@@ -79,6 +73,16 @@ std::optional<std::string> read_delivery(const json::object& data, Delivery& out
   return std::nullopt;
 }
 
+ClientRequest decode_refresh(const json::value* data_value) {
+  const json::object* data = data_value != nullptr ? data_value->if_object() : nullptr;
+  const json::value* token = data != nullptr ? data->if_contains("token") : nullptr;
+  const json::string* text = token != nullptr ? token->if_string() : nullptr;
+  if (text == nullptr || text->empty()) {
+    return ClientFrameError{"invalid_token", "data.token: required (a string)"};
+  }
+  return RefreshRequest{std::string(text->data(), text->size())};
+}
+
 ClientRequest decode_filter(const json::value* data_value) {
   FilterRequest request;
   // No data (or null) means every list is missing: the empty filter.
@@ -111,6 +115,12 @@ std::string_view to_string(Delivery delivery) {
   return delivery == Delivery::kLatest ? "latest" : "all";
 }
 
+std::optional<MessageType> parse_message_type(std::string_view text) {
+  if (text == "device_data") return MessageType::kDeviceData;
+  if (text == "alert") return MessageType::kAlert;
+  return std::nullopt;
+}
+
 bool Filter::empty() const {
   return device_ids.empty() && device_types.empty() && locations.empty() && alert_levels.empty() &&
          types.empty();
@@ -138,10 +148,29 @@ ClientRequest decode_client_frame(std::string_view text) {
   if (name == nullptr) return ClientFrameError{"unknown_type", "type: must be a string"};
   if (*name == "ping") return PingRequest{};
   if (*name == "filter") return decode_filter(object->if_contains("data"));
+  if (*name == "refresh") return decode_refresh(object->if_contains("data"));
   return ClientFrameError{
-      "unknown_type", "type: must be one of filter, ping (got " +
+      "unknown_type", "type: must be one of filter, ping, refresh (got " +
                           json_text::quoted_excerpt(std::string_view(name->data(), name->size())) +
                           ")"};
+}
+
+std::variant<Filter, std::string> decode_filter_object(std::string_view json_text) {
+  std::string error;
+  const json::value parsed = json_text::parse(json_text, {}, error);
+  if (!error.empty()) return error;
+  const json::object* object = parsed.if_object();
+  if (object == nullptr) return std::string("must be an object");
+  for (const auto& entry : *object) {
+    const std::string_view key(entry.key().data(), entry.key().size());
+    if (key != "device_ids" && key != "device_types" && key != "locations" &&
+        key != "alert_levels" && key != "types") {
+      return "unknown key " + json_text::quoted_excerpt(key);
+    }
+  }
+  ClientRequest decoded = decode_filter(&parsed);
+  if (auto* failed = std::get_if<ClientFrameError>(&decoded)) return std::move(failed->message);
+  return std::move(std::get<FilterRequest>(decoded).filter);
 }
 
 }  // namespace iiot::model

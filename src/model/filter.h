@@ -2,6 +2,7 @@
 // A value type; thread-compatible.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -13,6 +14,7 @@ namespace iiot::model {
 
 enum class MessageType { kDeviceData, kAlert };
 std::string_view to_string(MessageType type);  // "device_data" | "alert"
+std::optional<MessageType> parse_message_type(std::string_view text);
 
 // What a client's queue does with telemetry it has not sent yet (CONTRACT section 9): kAll sends
 // every event; kLatest lets a newer device_data of a device replace its unsent one.
@@ -43,16 +45,27 @@ struct PingRequest {};
 struct FilterRequest {
   Filter filter;
 };
-// An error reply to send: code is "invalid_json", "unknown_type" or "invalid_filter".
+// {"type":"refresh","data":{"token":"…"}}: a new token for the connection (CONTRACT section 7).
+struct RefreshRequest {
+  std::string token;
+};
+// An error reply to send: code is "invalid_json", "unknown_type", "invalid_filter" or
+// "invalid_token" (a refresh without a token). A message never quotes a token.
 struct ClientFrameError {
   std::string code;
   std::string message;
 };
-using ClientRequest = std::variant<PingRequest, FilterRequest, ClientFrameError>;
+using ClientRequest = std::variant<PingRequest, FilterRequest, RefreshRequest, ClientFrameError>;
 
-// Decodes {"type":"ping"} or {"type":"filter","data":{...}}. A missing or null list is empty;
-// an unknown level or type, or a list element that is not a string, is invalid_filter. A missing
-// or null "delivery" is "all"; anything but "all" or "latest" is invalid_filter.
+// Decodes {"type":"ping"}, {"type":"filter","data":{...}} or {"type":"refresh","data":{"token":
+// "..."}}. A missing or null list is empty; an unknown level or type, or a list element that is
+// not a string, is invalid_filter. A missing or null "delivery" is "all"; anything but "all" or
+// "latest" is invalid_filter.
 ClientRequest decode_client_frame(std::string_view text);
+
+// Decodes a filter given as a JSON object text (e.g. a token's scope claim) with the rules of a
+// filter frame's data, plus: a key other than the five filter keys is an error (a misspelt key in
+// a scope must not widen it). Returns the filter or the reason it was refused.
+std::variant<Filter, std::string> decode_filter_object(std::string_view json_text);
 
 }  // namespace iiot::model

@@ -201,9 +201,9 @@ std::vector<FrameCase> frame_cases() {
       {"TypeNull", R"({"type":null})", error("unknown_type", "type: required")},
       {"TypeNotString", R"({"type":1})", error("unknown_type", "type: must be a string")},
       {"TypeUnknown", R"({"type":"subscribe"})",
-       error("unknown_type", R"(type: must be one of filter, ping (got "subscribe"))")},
+       error("unknown_type", R"(type: must be one of filter, ping, refresh (got "subscribe"))")},
       {"TypeWrongCase", R"({"type":"PING"})",
-       error("unknown_type", R"(type: must be one of filter, ping (got "PING"))")},
+       error("unknown_type", R"(type: must be one of filter, ping, refresh (got "PING"))")},
 
       {"DataNotObject", R"({"type":"filter","data":["sensor"]})",
        error("invalid_filter", "data: must be an object")},
@@ -262,7 +262,48 @@ TEST(ClientFrameTest, LongUnknownValueIsCutInTheMessage) {
   const ClientRequest r = decode_client_frame(R"({"type":")" + std::string(1000, 'x') + R"("})");
   ASSERT_TRUE(std::holds_alternative<ClientFrameError>(r));
   EXPECT_EQ(std::get<ClientFrameError>(r).message,
-            "type: must be one of filter, ping (got \"" + std::string(64, 'x') + "...\")");
+            "type: must be one of filter, ping, refresh (got \"" + std::string(64, 'x') + "...\")");
+}
+
+}  // namespace
+}  // namespace iiot::model
+
+namespace iiot::model {
+namespace {
+
+TEST(RefreshFrameTest, CarriesTheToken) {
+  const ClientRequest r = decode_client_frame(R"({"type":"refresh","data":{"token":"abc.def"}})");
+  ASSERT_TRUE(std::holds_alternative<RefreshRequest>(r));
+  EXPECT_EQ(std::get<RefreshRequest>(r).token, "abc.def");
+}
+
+TEST(RefreshFrameTest, WithoutATokenIsInvalidToken) {
+  for (const char* text :
+       {R"({"type":"refresh"})", R"({"type":"refresh","data":{}})",
+        R"({"type":"refresh","data":{"token":5}})", R"({"type":"refresh","data":{"token":""}})"}) {
+    const ClientRequest r = decode_client_frame(text);
+    ASSERT_TRUE(std::holds_alternative<ClientFrameError>(r)) << text;
+    EXPECT_EQ(std::get<ClientFrameError>(r).code, "invalid_token") << text;
+  }
+}
+
+TEST(FilterObjectTest, DecodesLikeAFilterFrame) {
+  const auto r = decode_filter_object(R"({"locations":["B","A"],"alert_levels":["critical"]})");
+  ASSERT_TRUE(std::holds_alternative<Filter>(r));
+  Filter want;
+  want.locations = {"A", "B"};
+  want.alert_levels = {Severity::kCritical};
+  EXPECT_TRUE(std::get<Filter>(r) == want);
+  EXPECT_TRUE(std::get<Filter>(decode_filter_object("{}")) == Filter{});
+}
+
+TEST(FilterObjectTest, RefusesUnknownKeysAndBadValues) {
+  EXPECT_EQ(std::get<std::string>(decode_filter_object(R"({"devices":["a"]})")),
+            R"(unknown key "devices")");
+  EXPECT_EQ(std::get<std::string>(decode_filter_object(R"({"types":["x"]})")),
+            R"(types[0]: must be one of device_data, alert (got "x"))");
+  EXPECT_EQ(std::get<std::string>(decode_filter_object(R"(["a"])")), "must be an object");
+  EXPECT_TRUE(std::holds_alternative<std::string>(decode_filter_object("{")));
 }
 
 }  // namespace

@@ -26,7 +26,10 @@ void append_list(std::string& out, const std::vector<T>& list, Name name) {
   out.push_back(']');
 }
 
-void append_filter(std::string& out, const Filter& filter) {
+// What a filter asks for; kFilter adds how it wants it delivered (a scope has no delivery).
+enum class FilterPart { kFilter, kScope };
+
+void append_filter(std::string& out, const Filter& filter, FilterPart part = FilterPart::kFilter) {
   auto same = [](const std::string& s) -> std::string_view { return s; };
   auto name = [](auto e) { return to_string(e); };
   out.append(R"({"device_ids":)");
@@ -39,7 +42,10 @@ void append_filter(std::string& out, const Filter& filter) {
   append_list(out, filter.alert_levels, name);
   out.append(R"(,"types":)");
   append_list(out, filter.types, name);
-  out.append(R"(,"delivery":")").append(to_string(filter.delivery)).append(R"("})");
+  if (part == FilterPart::kFilter) {
+    out.append(R"(,"delivery":")").append(to_string(filter.delivery)).push_back('"');
+  }
+  out.push_back('}');
 }
 
 std::size_t filter_size_hint(const Filter& filter) {
@@ -139,15 +145,34 @@ SharedFrame encode_alert(const Alert& alert) {
   return frame;
 }
 
-std::string encode_welcome(std::string_view client_id, const Filter& filter,
+std::string encode_welcome(std::string_view client_id, const Filter& filter, const Filter& scope,
                            std::chrono::system_clock::time_point now) {
   std::string out;
-  out.reserve(96 + client_id.size() + filter_size_hint(filter));
+  out.reserve(96 + client_id.size() + filter_size_hint(filter) + filter_size_hint(scope));
   append_control_head(out, "welcome", now);
   out.append(R"(,"data":{"client_id":)");
   append_string(out, client_id);
   out.append(R"(,"filter":)");
   append_filter(out, filter);
+  out.append(R"(,"scope":)");
+  append_filter(out, scope, FilterPart::kScope);
+  out.append("}}");
+  return out;
+}
+
+std::string encode_refresh_ack(std::optional<std::chrono::system_clock::time_point> expires_at,
+                               const Filter& scope, std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(128 + filter_size_hint(scope));
+  append_control_head(out, "refresh_ack", now);
+  out.append(R"(,"data":{"expires_at":)");
+  if (expires_at) {
+    append_string(out, format_utc_millis(*expires_at));
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"scope":)");
+  append_filter(out, scope, FilterPart::kScope);
   out.append("}}");
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,10 +25,15 @@ SharedFrame encode_device_data(const DeviceData& data);
 SharedFrame encode_alert(const Alert& alert);
 
 // Control frames; server timestamps are RFC 3339 UTC with milliseconds.
-std::string encode_welcome(std::string_view client_id, const Filter& filter,
+// scope: what the client's token allows (every key present; empty lists when unrestricted).
+std::string encode_welcome(std::string_view client_id, const Filter& filter, const Filter& scope,
                            std::chrono::system_clock::time_point now);
 std::string encode_filter_ack(const Filter& filter, std::chrono::system_clock::time_point now);
 std::string encode_pong(std::chrono::system_clock::time_point now);
+// {"type":"refresh_ack","data":{"expires_at":"<RFC 3339>"|null,"scope":{...}}}; null when the new
+// token does not expire.
+std::string encode_refresh_ack(std::optional<std::chrono::system_clock::time_point> expires_at,
+                               const Filter& scope, std::chrono::system_clock::time_point now);
 std::string encode_error(std::string_view code, std::string_view message,
                          std::chrono::system_clock::time_point now);
 

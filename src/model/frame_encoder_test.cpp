@@ -177,10 +177,36 @@ TEST(FrameEncoderTest, DecodedRecordKeepsNumberTextAndDropsUnknownFields) {
 }
 
 TEST(FrameEncoderTest, WelcomeWithEmptyFilterListsEveryKey) {
-  expect_frame(encode_welcome("c-1f3a", Filter{}, kNow),
-               R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
-               R"("client_id":"c-1f3a","filter":{"device_ids":[],"device_types":[],)"
-               R"("locations":[],"alert_levels":[],"types":[],"delivery":"all"}}})");
+  expect_frame(
+      encode_welcome("c-1f3a", Filter{}, Filter{}, kNow),
+      R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+      R"("client_id":"c-1f3a","filter":{"device_ids":[],"device_types":[],)"
+      R"("locations":[],"alert_levels":[],"types":[],"delivery":"all"},"scope":{"device_ids":[],)"
+      R"("device_types":[],"locations":[],"alert_levels":[],"types":[]}}})");
+}
+
+TEST(FrameEncoderTest, WelcomeCarriesTheScope) {
+  Filter scope;
+  scope.locations = {"Hall-1"};
+  expect_frame(
+      encode_welcome("c-1", scope, scope, kNow),
+      R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+      R"("client_id":"c-1","filter":{"device_ids":[],"device_types":[],)"
+      R"("locations":["Hall-1"],"alert_levels":[],"types":[],"delivery":"all"},"scope":{"device_ids":[],)"
+      R"("device_types":[],"locations":["Hall-1"],"alert_levels":[],"types":[]}}})");
+}
+
+TEST(FrameEncoderTest, RefreshAckGolden) {
+  Filter scope;
+  scope.types = {MessageType::kAlert};
+  expect_frame(encode_refresh_ack(kNow + std::chrono::hours(1), scope, kNow),
+               R"({"type":"refresh_ack","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("expires_at":"2024-08-01T13:50:09.123Z","scope":{"device_ids":[],)"
+               R"("device_types":[],"locations":[],"alert_levels":[],"types":["alert"]}}})");
+  expect_frame(encode_refresh_ack(std::nullopt, Filter{}, kNow),
+               R"({"type":"refresh_ack","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("expires_at":null,"scope":{"device_ids":[],"device_types":[],"locations":[],)"
+               R"("alert_levels":[],"types":[]}}})");
 }
 
 TEST(FrameEncoderTest, FilterAckGolden) {

@@ -37,13 +37,25 @@ websocket::permessage_deflate deflate_options() {
 }  // namespace
 
 Client::Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
-               std::string remote)
+               std::string remote, const auth::Authenticator& authenticator,
+               auth::Identity identity)
     : ws_(std::move(socket)),
       shard_(shard),
       options_(options),
       id_(std::move(id)),
       remote_(std::move(remote)),
-      queue_(options.queue) {}
+      authenticator_(authenticator),
+      identity_(std::move(identity)),
+      rate_limiter_(options.max_messages_per_second, Clock::now()),
+      filter_(identity_.scope),  // an empty request narrowed by the scope is the scope
+      queue_(options.queue) {
+  set_expiry(identity_);
+}
+
+void Client::set_expiry(const auth::Identity& identity) {
+  expires_deadline_.reset();
+  if (identity.expires_at) expires_deadline_ = *identity.expires_at + authenticator_.leeway();
+}
 
 void Client::start(Request request) {
   ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
@@ -72,7 +84,8 @@ void Client::on_accept(beast::error_code ec) {
   const auto now = Clock::now();
   last_activity_ = last_ping_ = last_write_progress_ = now;
   shard_.attach(shared_from_this());
-  send_control(model::encode_welcome(id_, filter_, std::chrono::system_clock::now()));
+  send_control(
+      model::encode_welcome(id_, filter_, identity_.scope, std::chrono::system_clock::now()));
   do_read();
 }
 
@@ -106,21 +119,86 @@ void Client::on_read(beast::error_code ec, std::size_t /*bytes*/) {
 
 void Client::handle_text(std::string_view text) {
   const auto now = std::chrono::system_clock::now();
+  switch (rate_limiter_.on_message(Clock::now())) {
+    case MessageRateLimiter::Verdict::kAccept:
+      break;
+    case MessageRateLimiter::Verdict::kReject:
+      send_control(model::encode_error(
+          "rate_limited",
+          "more than " + std::to_string(options_.max_messages_per_second) +
+              " messages per second (websocket.max_client_messages_per_second); message ignored",
+          now));
+      return;
+    case MessageRateLimiter::Verdict::kAbusive:
+      spdlog::info("client {} ({}) kept sending more than {} messages per second; closing", id_,
+                   remote_, MessageRateLimiter::kAbuseFactor * options_.max_messages_per_second);
+      close({websocket::close_code::policy_error, "message rate exceeded"});
+      return;
+  }
   std::visit(
       [&](auto&& request) {
         using T = std::decay_t<decltype(request)>;
         if constexpr (std::is_same_v<T, model::PingRequest>) {
           send_control(model::encode_pong(now));
         } else if constexpr (std::is_same_v<T, model::FilterRequest>) {
-          filter_ = std::move(request.filter);
-          queue_.set_delivery(filter_.delivery);
-          shard_.update_filter(*this);
-          send_control(model::encode_filter_ack(filter_, now));
+          apply_filter(std::move(request.filter), now);
+        } else if constexpr (std::is_same_v<T, model::RefreshRequest>) {
+          refresh(request.token, now);
         } else {
           send_control(model::encode_error(request.code, request.message, now));
         }
       },
       model::decode_client_frame(text));
+}
+
+void Client::apply_filter(model::Filter requested, std::chrono::system_clock::time_point now) {
+  std::optional<model::Filter> effective = auth::narrow(requested, identity_.scope);
+  if (!effective) {
+    send_control(model::encode_error(
+        "forbidden", "the filter asks only for what this token's scope excludes; filter unchanged",
+        now));
+    return;
+  }
+  requested_ = std::move(requested);
+  filter_ = std::move(*effective);
+  queue_.set_delivery(filter_.delivery);
+  shard_.update_filter(*this);
+  send_control(model::encode_filter_ack(filter_, now));
+}
+
+void Client::refresh(std::string_view token, std::chrono::system_clock::time_point now) {
+  auth::AuthResult result = authenticator_.authenticate(token, now);
+  if (const auto* failure = std::get_if<auth::AuthFailure>(&result)) {
+    spdlog::debug("client {} ({}): refresh refused: {}", id_, remote_, failure->reason);
+    send_control(model::encode_error(
+        "invalid_token", "token refused; the connection ends when the current token expires", now));
+    return;
+  }
+  auth::Identity& identity = std::get<auth::Identity>(result);
+  if (identity.subject != identity_.subject) {
+    spdlog::debug("client {} ({}): refresh refused: another subject", id_, remote_);
+    send_control(model::encode_error(
+        "invalid_token",
+        "the new token is for another subject; the connection ends when the current token expires",
+        now));
+    return;
+  }
+  std::optional<model::Filter> effective = auth::narrow(requested_, identity.scope);
+  if (!effective) {
+    send_control(model::encode_error(
+        "forbidden",
+        "the new token's scope excludes everything the current filter asks for; token not taken",
+        now));
+    return;
+  }
+  identity_ = std::move(identity);
+  set_expiry(identity_);
+  send_control(model::encode_refresh_ack(identity_.expires_at, identity_.scope, now));
+  if (*effective != filter_) {
+    filter_ = std::move(*effective);
+    shard_.update_filter(*this);
+    send_control(model::encode_filter_ack(filter_, now));
+  }
 }
 
 void Client::send_control(std::string frame) {
@@ -219,6 +297,11 @@ void Client::sweep(Clock::time_point now) {
                  options_.write_timeout.count());
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).close(ignored);
+    return;
+  }
+  if (expires_deadline_ && std::chrono::system_clock::now() >= *expires_deadline_) {
+    spdlog::info("client {} ({}): token expired; closing with 4001", id_, remote_);
+    close({websocket::close_code{4001}, "token expired"});
     return;
   }
   if (now - last_activity_ > options_.client_timeout) {

@@ -2,6 +2,9 @@
 // which is the only thread that touches it, so it needs no strand or lock; every async handler
 // keeps it alive through shared_from_this(). It owns a bounded ClientQueue and keeps exactly one
 // write in flight. Its counters are atomics so /stats can read them from any thread.
+// It holds the identity its handshake token proved: the scope narrows every filter the client
+// asks for (the narrowed filter is the one indexed), a token's expiry closes it (4001) unless a
+// `refresh` brought a new token of the same subject, and its messages are rate limited.
 #pragma once
 
 #include <atomic>
@@ -13,10 +16,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "auth/authenticator.h"
 #include "model/filter.h"
 #include "push/client_queue.h"
+#include "push/message_rate_limiter.h"
 
 namespace iiot::push {
 
@@ -32,6 +38,7 @@ struct SessionOptions {
   std::size_t read_buffer_size = 1024;
   std::size_t write_buffer_size = 1024;
   bool enable_compression = true;
+  int max_messages_per_second = 20;  // client messages; 0 = unlimited
 };
 
 // A point-in-time view of one client for /stats.
@@ -56,7 +63,7 @@ class Client : public std::enable_shared_from_this<Client> {
   static constexpr std::chrono::milliseconds kSlowAfter{100};
 
   Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
-         std::string remote);
+         std::string remote, const auth::Authenticator& authenticator, auth::Identity identity);
 
   // Completes the WebSocket handshake for an upgrade request already read by HttpSession.
   void start(Request request);
@@ -71,10 +78,11 @@ class Client : public std::enable_shared_from_this<Client> {
   // Starts the closing handshake (once); queued frames are discarded. Shard thread only.
   void close(boost::beast::websocket::close_reason reason);
 
-  // Periodic upkeep from the shard: pings, client_timeout, write_timeout.
+  // Periodic upkeep from the shard: pings, client_timeout, write_timeout, token expiry.
   void sweep(Clock::time_point now);
 
   const std::string& id() const { return id_; }
+  // The filter in force: the requested one narrowed by the token's scope.
   const model::Filter& filter() const { return filter_; }
   ClientInfo info() const;  // any thread (filter_json is filled by the shard)
 
@@ -83,6 +91,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void handle_text(std::string_view text);
+  void apply_filter(model::Filter requested, std::chrono::system_clock::time_point now);
+  void refresh(std::string_view token, std::chrono::system_clock::time_point now);
+  void set_expiry(const auth::Identity& identity);
   void send_control(std::string frame);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -94,7 +105,13 @@ class Client : public std::enable_shared_from_this<Client> {
   const SessionOptions& options_;
   const std::string id_;
   const std::string remote_;
-  model::Filter filter_;
+  const auth::Authenticator& authenticator_;
+  auth::Identity identity_;
+  // exp + leeway of the current token; the sweep closes the connection with 4001 past it.
+  std::optional<std::chrono::system_clock::time_point> expires_deadline_;
+  MessageRateLimiter rate_limiter_;
+  model::Filter requested_;  // as the client asked
+  model::Filter filter_;     // requested_ narrowed by identity_.scope; what the index holds
   ClientQueue queue_;
   boost::beast::flat_buffer read_buffer_;
   OutFrame writing_;

@@ -15,6 +15,7 @@ SessionOptions session_options_from(const config::WebSocketConfig& config) {
   o.read_buffer_size = static_cast<std::size_t>(config.read_buffer_size);
   o.write_buffer_size = static_cast<std::size_t>(config.write_buffer_size);
   o.enable_compression = config.enable_compression;
+  o.max_messages_per_second = config.max_client_messages_per_second;
   return o;
 }
 

@@ -68,12 +68,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   WebSocketServer::Request request = parser_->release();
   if (server_.is_websocket_path(request.target()) && request.method() == http::verb::get &&
       beast::websocket::is_upgrade(request)) {
-    if (auto refusal = server_.admit(request)) {
+    auto admitted = server_.admit(request, remote_of(stream_));
+    if (auto* refusal = std::get_if<WebSocketServer::Response>(&admitted)) {
       refusal->keep_alive(false);
       send(std::move(*refusal));
       return;
     }
-    upgrade(std::move(request));
+    upgrade(std::move(request), std::move(std::get<auth::Identity>(admitted)));
     return;
   }
   if (auto page = dashboard_response(request)) {
@@ -108,11 +109,12 @@ std::optional<WebSocketServer::Response> HttpSession::dashboard_response(
   return res;
 }
 
-void HttpSession::upgrade(WebSocketServer::Request request) {
+void HttpSession::upgrade(WebSocketServer::Request request, auth::Identity identity) {
   stream_.expires_never();
   const std::string remote = remote_of(stream_);
   auto client = std::make_shared<Client>(stream_.release_socket(), shard_, shard_.options(),
-                                         server_.next_client_id(), remote);
+                                         server_.next_client_id(), remote, server_.authenticator(),
+                                         std::move(identity));
   client->start(std::move(request));
 }
 

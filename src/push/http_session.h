@@ -30,6 +30,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // method); nullopt for any other path.
   std::optional<WebSocketServer::Response> dashboard_response(
       const WebSocketServer::Request& request) const;
+  void upgrade(WebSocketServer::Request request, auth::Identity identity);
 
   boost::beast::tcp_stream stream_;
   PushShard& shard_;

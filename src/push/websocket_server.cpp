@@ -9,6 +9,7 @@
 #include <future>
 #include <random>
 
+#include "auth/request_token.h"
 #include "observability/stats_report.h"
 #include "push/http_session.h"
 
@@ -29,6 +30,15 @@ WebSocketServer::Response text_response(const WebSocketServer::Request& request,
   res.set(http::field::cache_control, "no-store");
   res.keep_alive(request.keep_alive());
   res.body() = std::move(body);
+  return res;
+}
+
+// RFC 6750 section 3; the same answer for a missing, malformed or refused token, so a prober
+// learns nothing about which.
+WebSocketServer::Response unauthorized(const WebSocketServer::Request& request) {
+  auto res = text_response(request, http::status::unauthorized, "text/plain",
+                           "a valid token is required (Authorization: Bearer or ?token=)\n");
+  res.set(http::field::www_authenticate, R"(Bearer error="invalid_token")");
   return res;
 }
 
@@ -91,8 +101,13 @@ bool is_valid_websocket_key(std::string_view key) {
 }  // namespace
 
 WebSocketServer::WebSocketServer(const config::WebSocketConfig& config, DataPusher& pusher,
-                                 observability::GatewayStats& stats)
-    : config_(config), pusher_(pusher), stats_(stats), next_id_(std::random_device{}()) {}
+                                 observability::GatewayStats& stats,
+                                 const auth::Authenticator& authenticator)
+    : config_(config),
+      pusher_(pusher),
+      stats_(stats),
+      authenticator_(authenticator),
+      next_id_(std::random_device{}()) {}
 
 WebSocketServer::~WebSocketServer() = default;
 
@@ -175,7 +190,14 @@ bool WebSocketServer::origin_allowed(const Request& request) const {
       [&](const std::string& allowed) { return allowed == "*" || allowed == origin; });
 }
 
-std::optional<WebSocketServer::Response> WebSocketServer::admit(const Request& request) {
+bool WebSocketServer::admin_allowed(const Request& request) const {
+  if (!authenticator_.admin_required()) return true;
+  const auto token = auth::bearer_token(request[http::field::authorization]);
+  return token && authenticator_.is_admin(*token);
+}
+
+std::variant<auth::Identity, WebSocketServer::Response> WebSocketServer::admit(
+    const Request& request, std::string_view remote) {
   if (!is_valid_websocket_key(request[http::field::sec_websocket_key])) {
     stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return text_response(request, http::status::bad_request, "text/plain",
@@ -190,6 +212,24 @@ std::optional<WebSocketServer::Response> WebSocketServer::admit(const Request& r
     return text_response(request, http::status::service_unavailable, "text/plain",
                          "server shutting down\n");
   }
+  // The token is judged before a connection slot is taken: an unauthenticated peer cannot use up
+  // max_connections. Nothing of the token is logged, and the target only with its query redacted.
+  auth::Identity identity;
+  if (authenticator_.required()) {
+    const auth::PresentedToken presented =
+        auth::presented_token(request[http::field::authorization], request.target());
+    auth::AuthResult result =
+        presented.source == auth::PresentedToken::Source::kMalformed
+            ? auth::AuthResult{auth::AuthFailure{"Authorization is not \"Bearer <token>\""}}
+            : authenticator_.authenticate(presented.token, std::chrono::system_clock::now());
+    if (const auto* failure = std::get_if<auth::AuthFailure>(&result)) {
+      stats_.push.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("handshake from {} for {} refused: {}", remote,
+                    auth::redact_target(request.target()), failure->reason);
+      return unauthorized(request);
+    }
+    identity = std::move(std::get<auth::Identity>(result));
+  }
   const auto limit = static_cast<std::int64_t>(config_.max_connections);
   if (stats_.push.active_clients.fetch_add(1, std::memory_order_acq_rel) >= limit) {
     stats_.push.active_clients.fetch_sub(1, std::memory_order_acq_rel);
@@ -199,7 +239,7 @@ std::optional<WebSocketServer::Response> WebSocketServer::admit(const Request& r
     res.set(http::field::retry_after, "5");
     return res;
   }
-  return std::nullopt;
+  return identity;
 }
 
 WebSocketServer::Response WebSocketServer::respond(const Request& request) const {
@@ -222,6 +262,9 @@ WebSocketServer::Response WebSocketServer::respond(const Request& request) const
     return text_response(request, ready ? http::status::ok : http::status::service_unavailable,
                          "application/json",
                          ready ? R"({"status":"ready"})" : R"({"status":"not ready"})");
+  }
+  if ((path == "/stats" || path == "/metrics") && !admin_allowed(request)) {
+    return unauthorized(request);
   }
   if (path == "/stats") {
     return text_response(request, http::status::ok, "application/json",

@@ -114,7 +114,8 @@ void GatewayProcess::start_once(const TestTopics& topics, const GatewaySettings&
     write_section(out, "websocket", websocket);
     write_section(out, "kafka", kafka);
     write_section(out, "processor", settings.processor);
-    out << "log:\n  level: \"info\"\n";
+    if (!settings.auth.empty()) write_section(out, "auth", settings.auth);
+    out << "log:\n  level: " << yaml_quoted(settings.log_level) << "\n";
     if (!settings.rules.empty()) out << "rules:\n" << settings.rules;
   }
   child_ = std::make_unique<ChildProcess>(

@@ -28,6 +28,8 @@ struct GatewaySettings {
   std::map<std::string, std::string> processor = {};
   std::map<std::string, std::string> kafka = {};  // scalar keys beside brokers/topics/group_id
   std::string rules = {};  // the entries of `rules:` as YAML lines ("  - name: ..."); "" for none
+  std::map<std::string, std::string> auth = {};  // e.g. auth["mode"] = "token"
+  std::string log_level = "info";
 };
 
 // What the constructor waits for: /ready 200 (Kafka reachable, group joined), or only the HTTP

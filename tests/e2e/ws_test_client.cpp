@@ -200,10 +200,11 @@ WsTestClient::WsTestClient(unsigned short port, WsClientOptions options)
     im.ws.control_callback([&im](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::ping) im.pings.fetch_add(1);
     });
-    im.ws.set_option(
-        websocket::stream_base::decorator([origin = options.origin](websocket::request_type& req) {
+    im.ws.set_option(websocket::stream_base::decorator(
+        [origin = options.origin, bearer = options.bearer](websocket::request_type& req) {
           req.set(beast::http::field::user_agent, "iiot-e2e-test");
           if (origin) req.set(beast::http::field::origin, *origin);
+          if (bearer) req.set(beast::http::field::authorization, "Bearer " + *bearer);
         }));
     stream.expires_after(std::chrono::seconds(10));
     const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);

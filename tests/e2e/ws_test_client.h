@@ -26,6 +26,7 @@ struct WsClientOptions {
   std::optional<std::string> origin = {};  // Origin header, absent by default
   int receive_buffer_bytes = 0;            // SO_RCVBUF set before connecting; 0 keeps the default
   bool compression = false;                // offer permessage-deflate
+  std::optional<std::string> bearer = {};  // sent as "Authorization: Bearer <bearer>"
 };
 
 // A received frame: its text, and its "type" when it is a JSON object with one.

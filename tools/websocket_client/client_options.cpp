@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <limits>
+#include <sstream>
 
 namespace iiot::ws_client {
 namespace {
@@ -113,6 +115,21 @@ HostPort parse_host_port(std::string_view text) {
   return out;
 }
 
+namespace {
+
+std::string read_token_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--token-file: cannot read '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) throw UsageError("--token-file: '" + path + "' is empty");
+  return token;
+}
+
+}  // namespace
+
 ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
   ClientOptions options;
   CLI::App app{std::string(kDescription), "websocket_client"};
@@ -127,6 +144,15 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
       app.add_option("--path", path, "WebSocket path on the gateway")->capture_default_str();
   std::string origin;
   auto* origin_opt = app.add_option("--origin", origin, "Origin header to send (e.g. a URL)");
+  std::string token;
+  auto* token_opt = app.add_option("--token", token,
+                                   "Token for the gateway's auth (sent as Authorization: Bearer)");
+  std::string token_file;
+  auto* token_file_opt =
+      app.add_option("--token-file", token_file,
+                     "Read the token from this file (trailing newline trimmed; keeps it out of "
+                     "the process list)")
+          ->excludes(token_opt);
 
   struct ListFlag {
     const char* name;
@@ -211,6 +237,11 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
     if (!path.starts_with('/')) throw UsageError("--path must start with '/' (got '" + path + "')");
     options.path = path;
     if (origin_opt->count() > 0) options.origin = origin;
+    if (token_opt->count() > 0) {
+      if (token.empty()) throw UsageError("--token must not be empty");
+      options.token = token;
+    }
+    if (token_file_opt->count() > 0) options.token = read_token_file(token_file);
     for (auto& list : lists) {
       if (list.option->count() > 0) *list.target = clean_list(list.raw);
     }

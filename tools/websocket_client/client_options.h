@@ -34,6 +34,7 @@ struct ClientOptions {
   std::string port = "8081";
   std::string path = "/ws";
   std::optional<std::string> origin;
+  std::optional<std::string> token;  // sent as "Authorization: Bearer <token>"; never printed
   FilterLists filter;
 
   OutputMode output = OutputMode::kHuman;

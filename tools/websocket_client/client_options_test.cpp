@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <vector>
 
 namespace iiot::ws_client {
@@ -127,6 +129,42 @@ TEST(ParseClientOptions, HelpExitsWithZero) {
   EXPECT_FALSE(parsed.options);
   EXPECT_EQ(parsed.exit_code, 0);
   EXPECT_NE(help.find("--device-ids"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iiot::ws_client
+
+namespace iiot::ws_client {
+namespace {
+
+ParsedCommandLine parse_args(std::vector<const char*> args) {
+  args.insert(args.begin(), "websocket_client");
+  return parse_client_options(static_cast<int>(args.size()), args.data());
+}
+
+TEST(ClientOptionsToken, FromTheCommandLine) {
+  const ParsedCommandLine parsed = parse_args({"--token", "abc.def"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->token, "abc.def");
+  EXPECT_FALSE(parse_args({}).options->token.has_value());
+}
+
+TEST(ClientOptionsToken, FromAFileWithoutTheTrailingNewline) {
+  const std::string path = testing::TempDir() + "ws_client_token.txt";
+  {
+    std::ofstream out(path);
+    out << "tok-from-file\n";
+  }
+  const ParsedCommandLine parsed = parse_args({"--token-file", path.c_str()});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->token, "tok-from-file");
+  std::remove(path.c_str());
+}
+
+TEST(ClientOptionsToken, BadTokenOptionsAreUsageErrors) {
+  EXPECT_EQ(parse_args({"--token-file", "/nonexistent/token"}).exit_code, 2);
+  EXPECT_EQ(parse_args({"--token", ""}).exit_code, 2);
+  EXPECT_EQ(parse_args({"--token", "a", "--token-file", "/tmp/x"}).exit_code, 2);
 }
 
 }  // namespace

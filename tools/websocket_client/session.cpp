@@ -111,6 +111,7 @@ void Session::on_connect(beast::error_code ec, const tcp::endpoint& /*endpoint*/
   ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
     request.set(http::field::user_agent, kUserAgent);
     if (options_.origin) request.set(http::field::origin, *options_.origin);
+    if (options_.token) request.set(http::field::authorization, "Bearer " + *options_.token);
   }));
 
   ws_.async_handshake(handshake_response_, options_.authority(), options_.path,
