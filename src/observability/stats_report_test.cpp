@@ -134,6 +134,16 @@ TEST(StatsReport, StatsJsonWritesNumbersAsPlainDecimals) {
   }
 }
 
+TEST(StatsReport, StatsJsonWritesSmallFiguresWithoutExponent) {
+  GatewayStats stats;
+  stats.push_latency.record(std::chrono::nanoseconds(30));  // 0.00003 ms; shortest form is 3e-05
+  const std::string text = render_stats_json(stats, PushReport{});
+  EXPECT_EQ(value_text(text, "avg_push_latency_ms"), "0.00003") << text;
+  for (const auto& number : number_texts(text)) {
+    EXPECT_TRUE(is_plain_decimal(number)) << number << " in " << text;
+  }
+}
+
 TEST(StatsReport, MetricsCarryTheSameFigures) {
   GatewayStats stats;
   stats.pipeline.total_messages = 42;
