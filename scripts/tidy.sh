@@ -14,6 +14,10 @@ base=${IIOT_TIDY_BASE:-HEAD~1}
 tidy=${IIOT_CLANG_TIDY:-clang-tidy-14}
 jobs=${IIOT_BUILD_JOBS:-$(nproc)}
 
+if ! git rev-parse --verify -q "$base^{commit}" >/dev/null; then
+  echo "tidy: base commit $base not found (a shallow clone? fetch more history or set IIOT_TIDY_BASE)" >&2
+  exit 2
+fi
 mapfile -t files < <(git diff --name-only --diff-filter=d "$base" HEAD -- '*.cpp' '*.h')
 if ((${#files[@]} == 0)); then
   echo "tidy: no C++ file changed since $base"
