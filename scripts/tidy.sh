@@ -5,7 +5,7 @@
 # are reported in the changed files and in the project headers they include.
 #
 #   scripts/tidy.sh                       files changed by the last commit
-#   IIOT_TIDY_BASE=main scripts/tidy.sh   files changed since main
+#   IIOT_TIDY_BASE=main scripts/tidy.sh   files this branch changed since it left main
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +18,7 @@ if ! git rev-parse --verify -q "$base^{commit}" >/dev/null; then
   echo "tidy: base commit $base not found (a shallow clone? fetch more history or set IIOT_TIDY_BASE)" >&2
   exit 2
 fi
-mapfile -t files < <(git diff --name-only --diff-filter=d "$base" HEAD -- '*.cpp' '*.h')
+mapfile -t files < <(git diff --name-only --diff-filter=d "$base"...HEAD -- '*.cpp' '*.h')
 if ((${#files[@]} == 0)); then
   echo "tidy: no C++ file changed since $base"
   exit 0
