@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the gateway needs to build, test and run its demo, when any is
-# missing. Java and Maven are used only by scripts/kafka.sh to fetch and run the Kafka broker.
+# missing. clang-14 and its fuzzer runtime build the fuzz preset (scripts/fuzz.sh), clang-tidy-14
+# checks changed files (scripts/tidy.sh). Java and Maven are used only by scripts/kafka.sh to fetch
+# and run the Kafka broker.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   libssl-dev libjwt-dev clang-format ccache python3 python3-websockets curl jq
   prometheus haproxy chromium nodejs npm
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-tidy-14
   openjdk-17-jre-headless maven
 )
 

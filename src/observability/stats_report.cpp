@@ -26,9 +26,11 @@ double ns_to_ms(double ns) {
 void write(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::double_: {
-      char buf[64];
+      // Fixed notation: the shortest form alone would write 0.00003 as 3e-05.
+      char buf[400];
       const double rounded = std::round(v.get_double() * 1e6) / 1e6;
-      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, rounded);
+      const auto [end, ec] =
+          std::to_chars(buf, buf + sizeof buf, rounded, std::chars_format::fixed);
       out.append(buf, ec == std::errc() ? end : buf);
       return;
     }

@@ -4,53 +4,150 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace iiot::observability {
 namespace {
 
-TEST(StatsReport, StatsJsonHasEveryContractField) {
+// The raw text of the value after "key": in a rendered document (the first occurrence).
+std::string value_text(const std::string& json_text, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  const auto at = json_text.find(needle);
+  if (at == std::string::npos) return "<missing>";
+  const auto begin = at + needle.size();
+  const auto end = json_text.find_first_of(",}]", begin);
+  return json_text.substr(begin, end - begin);
+}
+
+// Every number written after ':', ',' or '[' (a port inside a string of the sample counts too).
+std::vector<std::string> number_texts(const std::string& json_text) {
+  static const std::regex kNumber(R"([:,\[](-?[0-9][0-9.eE+-]*))");
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(json_text.begin(), json_text.end(), kNumber);
+       it != std::sregex_iterator(); ++it) {
+    out.push_back((*it)[1].str());
+  }
+  return out;
+}
+
+// Plain decimal as people read it: no exponent, no leading zeros, no trailing point.
+bool is_plain_decimal(const std::string& text) {
+  static const std::regex kPlain(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?)");
+  return std::regex_match(text, kPlain);
+}
+
+struct Rendered {
+  std::string text;
+  boost::json::object json;
+};
+
+Rendered render_sample() {
   GatewayStats stats;
-  stats.pipeline.total_messages = 10;
-  stats.pipeline.device_data_messages = 7;
-  stats.pipeline.alert_messages = 2;
-  stats.pipeline.invalid_messages = 1;
+  stats.push.active_clients = 2;
+  stats.push.total_connections = 11;
+  stats.pipeline.total_messages = 12'345'678'901;
+  stats.pipeline.device_data_messages = 12'345'678'890;
+  stats.pipeline.alert_messages = 8;
+  stats.pipeline.invalid_messages = 3;
   stats.push.push_success_count = 14;
+  stats.push.push_failure_count = 6;
+  stats.push.dropped_messages = 9;
   stats.kafka.consumer_lag = 5;
   stats.kafka.partitions_assigned = 3;
-  stats.push_latency.record(std::chrono::milliseconds(2));
+  // 6.0042 ms: Boost.JSON alone would write 6.0042E0.
+  stats.push_latency.record(std::chrono::nanoseconds(6'004'200));
   PushReport push;
   push.queue_size = 4;
   push.queue_capacity = 1000;
   ClientReport client;
   client.id = "c-1";
+  client.remote = "127.0.0.1:5000";
+  client.queue_depth = 17;
+  client.queue_bytes = 2048;
+  client.sent = 21;
+  client.dropped = 12;
   client.filter["device_ids"] = {"d1"};
   client.conflated = 9;
   client.delivery = "latest";
   push.clients.push_back(client);
   stats.push.conflated_messages = 11;
   stats.pipeline.rule_alerts = 2;
+  Rendered r;
+  r.text = render_stats_json(stats, push);
+  r.json = boost::json::parse(r.text).as_object();
+  return r;
+}
 
-  const auto v = boost::json::parse(render_stats_json(stats, push)).as_object();
+TEST(StatsReport, StatsJsonHasEveryContractField) {
+  const Rendered r = render_sample();
+  // CONTRACT section 3.
   for (const char* key :
        {"active_clients", "total_connections", "total_messages", "device_data_messages",
         "alert_messages", "invalid_messages", "push_success_count", "push_failure_count",
         "dropped_messages", "queue_size", "queue_capacity", "avg_push_latency_ms", "uptime_seconds",
-        "kafka", "clients", "conflated_messages", "rule_alerts"}) {
-    EXPECT_TRUE(v.contains(key)) << key;
+        "kafka", "conflated_messages", "rule_alerts"}) {
+    EXPECT_TRUE(r.json.contains(key)) << key << " in " << r.text;
   }
-  EXPECT_EQ(v.at("total_messages").to_number<int>(), 10);
-  EXPECT_EQ(v.at("queue_size").to_number<int>(), 4);
-  EXPECT_NEAR(v.at("avg_push_latency_ms").to_number<double>(), 2.0, 0.01);
-  EXPECT_EQ(v.at("kafka").at("consumer_lag").to_number<int>(), 5);
-  EXPECT_EQ(v.at("kafka").at("partitions_assigned").to_number<int>(), 3);
-  EXPECT_EQ(v.at("clients").as_array().at(0).at("filter").at("device_ids").at(0).as_string(), "d1");
-  EXPECT_EQ(v.at("conflated_messages").to_number<int>(), 11);
-  EXPECT_EQ(v.at("rule_alerts").to_number<int>(), 2);
-  EXPECT_EQ(v.at("clients").as_array().at(0).at("conflated_messages").to_number<int>(), 9);
-  EXPECT_EQ(v.at("clients").as_array().at(0).at("delivery").as_string(), "latest");
+  ASSERT_TRUE(r.json.at("kafka").is_object()) << r.text;
+  for (const char* key : {"consumer_lag", "partitions_assigned"}) {
+    EXPECT_TRUE(r.json.at("kafka").as_object().contains(key)) << "kafka." << key;
+  }
+  // CONTRACT section 6: each client's outgoing queue depth and drops appear under `clients`.
+  ASSERT_TRUE(r.json.contains("clients")) << r.text;
+  const auto& clients = r.json.at("clients").as_array();
+  ASSERT_EQ(clients.size(), 1u);
+  for (const char* key : {"id", "queue_depth", "dropped", "filter"}) {
+    EXPECT_TRUE(clients.at(0).as_object().contains(key)) << "clients[0]." << key;
+  }
+  EXPECT_EQ(clients.at(0).at("filter").at("device_ids").at(0).as_string(), "d1");
+}
+
+TEST(StatsReport, StatsJsonWritesNumbersAsPlainDecimals) {
+  const Rendered r = render_sample();
+  const std::vector<std::pair<const char*, const char*>> expected = {
+      {"active_clients", "2"},
+      {"total_connections", "11"},
+      {"total_messages", "12345678901"},
+      {"device_data_messages", "12345678890"},
+      {"alert_messages", "8"},
+      {"invalid_messages", "3"},
+      {"push_success_count", "14"},
+      {"push_failure_count", "6"},
+      {"dropped_messages", "9"},
+      {"queue_size", "4"},
+      {"queue_capacity", "1000"},
+      {"avg_push_latency_ms", "6.0042"},
+      {"consumer_lag", "5"},
+      {"partitions_assigned", "3"},
+      {"queue_depth", "17"},
+      {"dropped", "12"},
+      {"conflated_messages", "11"},
+      {"rule_alerts", "2"},
+  };
+  for (const auto& [key, text] : expected) {
+    EXPECT_EQ(value_text(r.text, key), text) << key << " in " << r.text;
+  }
+  EXPECT_TRUE(is_plain_decimal(value_text(r.text, "uptime_seconds"))) << r.text;
+
+  const auto numbers = number_texts(r.text);
+  EXPECT_GE(numbers.size(), expected.size() + 1) << r.text;
+  for (const auto& number : numbers) {
+    EXPECT_TRUE(is_plain_decimal(number)) << number << " in " << r.text;
+  }
+}
+
+TEST(StatsReport, StatsJsonWritesSmallFiguresWithoutExponent) {
+  GatewayStats stats;
+  stats.push_latency.record(std::chrono::nanoseconds(30));  // 0.00003 ms; shortest form is 3e-05
+  const std::string text = render_stats_json(stats, PushReport{});
+  EXPECT_EQ(value_text(text, "avg_push_latency_ms"), "0.00003") << text;
+  for (const auto& number : number_texts(text)) {
+    EXPECT_TRUE(is_plain_decimal(number)) << number << " in " << text;
+  }
 }
 
 TEST(StatsReport, MetricsCarryTheSameFigures) {
