@@ -2,7 +2,8 @@
 // headless, driven by playwright-core (tests/ops/browser/dashboard_check.mjs) against a running
 // bin/consumer while records flow. The script checks that devices with values and sparklines and
 // colour-coded alerts appear, that the /stats figures show, that nothing is loaded from outside
-// the gateway, and that a device filter narrows the table; it saves docs/dashboard.png.
+// the gateway, and that a device filter narrows the table; it saves dashboard.png in the build
+// folder.
 #include <gtest/gtest.h>
 
 #include <cmath>
