@@ -21,6 +21,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=${IIOT_BUILD_JOBS:-$(nproc)}
+# ccache keys on paths relative to the checkout, so every clone shares one cache.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 sanitizers=1
 if [[ "${IIOT_TEST_SKIP_SANITIZERS:-${IIOT_TEST_SKIP_ASAN:-0}}" == 1 ]]; then sanitizers=0; fi
