@@ -1,6 +1,7 @@
 #include "observability/latency_histogram.h"
 
 #include <bit>
+#include <limits>
 
 namespace iiot::observability {
 
@@ -16,6 +17,8 @@ std::uint64_t LatencyHistogram::bucket_upper(int bucket) {
   const int group = (bucket >> kSubBits) - 1;  // msb - kSubBits
   const auto sub = static_cast<std::uint64_t>(bucket & ((1 << kSubBits) - 1));
   const int msb = group + kSubBits;
+  // Buckets past the 64-bit range (never filled) end at the largest value.
+  if (msb >= 64) return std::numeric_limits<std::uint64_t>::max();
   const std::uint64_t base = (std::uint64_t{1} << msb) | (sub << group);
   return base + ((std::uint64_t{1} << group) - 1);
 }
