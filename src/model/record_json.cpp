@@ -42,7 +42,8 @@ struct Reader::Buffers {
       padded_capacity = capacity + simdjson::SIMDJSON_PADDING;
       padded = std::make_unique_for_overwrite<char[]>(padded_capacity);
     }
-    std::memcpy(padded.get(), text.data(), text.size());
+    // An empty value may come with a null data pointer, which memcpy must not see.
+    if (!text.empty()) std::memcpy(padded.get(), text.data(), text.size());
     std::memset(padded.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
     return parser.iterate(padded.get(), text.size(), padded_capacity).get(document);
   }
