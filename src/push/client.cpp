@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <vector>
 
 #include "model/frame_encoder.h"
 #include "push/push_shard.h"
+#include "push/wire_frame.h"
 
 namespace iiot::push {
 
@@ -34,12 +38,59 @@ websocket::permessage_deflate deflate_options() {
   return pmd;
 }
 
+// The deflate window of the permessage-deflate extension Beast agreed to in its 101 response,
+// provided the answer carries server_no_context_takeover (every message deflated on its own, so
+// one deflated frame serves every such client); 0 otherwise.
+int negotiated_window_bits(const websocket::response_type& res) {
+  const auto it = res.find(beast::http::field::sec_websocket_extensions);
+  if (it == res.end()) return 0;
+  for (const auto& [name, params] : beast::http::ext_list{it->value()}) {
+    if (!beast::iequals(name, "permessage-deflate")) continue;
+    int bits = kMaxWindowBits;
+    bool no_context_takeover = false;
+    for (const auto& [key, value] : params) {
+      if (beast::iequals(key, "server_no_context_takeover")) no_context_takeover = true;
+      if (beast::iequals(key, "server_max_window_bits") && !value.empty()) {
+        bits = 0;
+        for (const char c : value) bits = c >= '0' && c <= '9' ? bits * 10 + (c - '0') : -1000;
+      }
+    }
+    if (!no_context_takeover || bits < kMinWindowBits || bits > kMaxWindowBits) return 0;
+    return bits;
+  }
+  return 0;
+}
+
+// Writes from the Client never carry more than this: asio gathers at most 64 buffers per
+// writev, and 256 KiB keeps one client's write from monopolising the shard's turn.
+constexpr std::size_t kMaxWriteBuffers = 64;
+constexpr WriteBudget kWriteBudget{kMaxWriteBuffers, 256 * 1024};
+
+// A buffer sequence over a range of const_buffers that stays where it is (asio copies the
+// sequence object, not the buffers).
+struct BufferRange {
+  const boost::asio::const_buffer* first;
+  const boost::asio::const_buffer* last;
+  const boost::asio::const_buffer* begin() const { return first; }
+  const boost::asio::const_buffer* end() const { return last; }
+};
+
 }  // namespace
+
+// One gather write: Beast's control bytes first, then queued frames, and the iovec over them.
+struct Client::WriteBatch {
+  std::string control;
+  std::vector<OutFrame> frames;
+  std::array<boost::asio::const_buffer, kMaxWriteBuffers> iov;
+  std::size_t next = 0;         // first buffer not completely written
+  std::size_t count = 0;        // buffers in use
+  std::size_t first_frame = 0;  // iov index of frames[0]
+};
 
 Client::Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
                std::string remote, const auth::Authenticator& authenticator,
                auth::Identity identity)
-    : ws_(std::move(socket)),
+    : ws_(static_cast<Gate::Listener&>(*this), std::move(socket)),
       shard_(shard),
       options_(options),
       id_(std::move(id)),
@@ -57,11 +108,16 @@ void Client::set_expiry(const auth::Identity& identity) {
   if (identity.expires_at) expires_deadline_ = *identity.expires_at + authenticator_.leeway();
 }
 
+Client::~Client() = default;
+
 void Client::start(Request request) {
   ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
                                                  websocket::stream_base::none(), false});
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(beast::http::field::server, "iiot-gateway"); }));
+  // Beast decorates its response after negotiating, so the decorator sees the agreed extension.
+  ws_.set_option(websocket::stream_base::decorator([this](websocket::response_type& res) {
+    res.set(beast::http::field::server, "iiot-gateway");
+    deflate_window_bits_ = negotiated_window_bits(res);
+  }));
   ws_.read_message_max(options_.max_message_size);
   ws_.auto_fragment(false);
   ws_.write_buffer_bytes(std::max<std::size_t>(options_.write_buffer_size, 8));
@@ -86,10 +142,25 @@ void Client::on_accept(beast::error_code ec) {
   shard_.attach(shared_from_this());
   send_control(
       model::encode_welcome(id_, filter_, identity_.scope, std::chrono::system_clock::now()));
-  do_read();
+  wait_readable();
+}
+
+// Until the client sends its first message nothing is allocated for reading: Beast's read
+// prepares a buffer and keeps its operation state as soon as it starts, so it starts only once
+// the socket has bytes. From the first message on Beast's read loop runs without a break,
+// because Beast may already hold the next frame's bytes, which no readiness would announce.
+void Client::wait_readable() {
+  socket().async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    if (ec) {
+      if (!self->reading_) self->finish();
+      return;
+    }
+    self->do_read();
+  });
 }
 
 void Client::do_read() {
+  reading_ = true;
   ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     self->on_read(ec, n);
   });
@@ -113,7 +184,7 @@ void Client::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     handle_text(beast::buffers_to_string(read_buffer_.data()));
   }
   read_buffer_.consume(read_buffer_.size());
-  if (read_buffer_.capacity() > 4 * options_.read_buffer_size + 65536) read_buffer_.shrink_to_fit();
+  read_buffer_.shrink_to_fit();
   do_read();
 }
 
@@ -202,7 +273,7 @@ void Client::refresh(std::string_view token, std::chrono::system_clock::time_poi
 }
 
 void Client::send_control(std::string frame) {
-  enqueue(std::make_shared<const std::string>(std::move(frame)), FrameClass::kControl);
+  enqueue(make_text_frame(frame), FrameClass::kControl);
 }
 
 void Client::enqueue(const model::SharedFrame& frame, FrameClass cls, std::string_view device_id,
@@ -231,36 +302,112 @@ void Client::enqueue(const model::SharedFrame& frame, FrameClass cls, std::strin
   }
   queue_depth_.store(queue_.size(), std::memory_order_relaxed);
   queue_bytes_.store(queue_.bytes(), std::memory_order_relaxed);
+  request_flush();
+}
+
+void Client::request_flush() {
+  // A write in flight takes the queue when it completes.
+  if (flush_requested_ || write_in_flight_ || finished_) return;
+  flush_requested_ = true;
+  shard_.request_flush(shared_from_this());
+}
+
+void Client::flush() {
+  flush_requested_ = false;
+  do_write();
+}
+
+// Beast has handed the gate a control frame (or the 101 response): it goes out now, ahead of
+// queued data, or right after the write in flight.
+void Client::control_output_ready() {
   do_write();
 }
 
 void Client::do_write() {
-  if (write_in_flight_ || queue_.empty() || closing_) return;
-  writing_ = queue_.pop_front();
-  write_in_flight_ = true;
-  write_started_ = last_write_progress_ = Clock::now();
-  if (writing_.kafka_timestamp != std::chrono::system_clock::time_point{}) {
-    shard_.stats().kafka_to_client_latency.record(std::chrono::system_clock::now() -
-                                                  writing_.kafka_timestamp);
+  if (write_in_flight_ || finished_) return;
+  Gate& gate = ws_.next_layer();
+  // After Beast has sent or started a close (ours, the peer's, or a protocol error it answered),
+  // no data frame may follow.
+  const bool data = open_ && !closing_ && ws_.is_open() && !queue_.empty();
+  if (!gate.has_control() && !data) {
+    gate.writer_idle();
+    return;
   }
-  ws_.text(true);
-  ws_.async_write(
-      boost::asio::buffer(*writing_.data),
+  if (!batch_) batch_ = std::make_unique<WriteBatch>();
+  WriteBatch& batch = *batch_;
+  batch.count = 0;
+  batch.next = 0;
+  gate.take_control(batch.control);
+  if (!batch.control.empty()) batch.iov[batch.count++] = boost::asio::buffer(batch.control);
+  batch.first_frame = batch.count;
+  if (data) {
+    queue_.take(WriteBudget{kMaxWriteBuffers - batch.count, kWriteBudget.bytes}, batch.frames);
+    const auto now = std::chrono::system_clock::now();
+    for (const OutFrame& frame : batch.frames) {
+      batch.iov[batch.count++] = boost::asio::buffer(*frame.data);
+      if (frame.kafka_timestamp != std::chrono::system_clock::time_point{}) {
+        shard_.stats().kafka_to_client_latency.record(now - frame.kafka_timestamp);
+      }
+    }
+  }
+  write_in_flight_ = true;
+  gate.set_writer_busy(true);
+  last_write_progress_ = Clock::now();
+  if (!closing_) write_started_ = last_write_progress_;  // while closing it times the handshake
+  write_some();
+}
+
+void Client::write_some() {
+  const WriteBatch& batch = *batch_;
+  socket().async_write_some(
+      BufferRange{batch.iov.data() + batch.next, batch.iov.data() + batch.count},
       [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }
 
 void Client::on_write(beast::error_code ec, std::size_t bytes) {
-  write_in_flight_ = false;
-  writing_.data.reset();
+  WriteBatch& batch = *batch_;
+  Gate& gate = ws_.next_layer();
   if (ec) {
+    write_in_flight_ = false;
+    batch.frames.clear();
+    batch.control.clear();
+    gate.set_error(ec);
+    gate.set_writer_busy(false);
     fail(ec, "write");
+    gate.writer_idle();  // a teardown waiting for the writer proceeds (and fails) now
     return;
   }
   last_write_progress_ = Clock::now();
-  sent_.fetch_add(1, std::memory_order_relaxed);
-  auto& counters = shard_.stats().push;
-  counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
-  counters.bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
+  std::uint64_t frames_done = 0;
+  std::uint64_t bytes_done = 0;
+  while (bytes > 0 && batch.next < batch.count) {
+    auto& buffer = batch.iov[batch.next];
+    if (bytes < buffer.size()) {
+      buffer += bytes;  // the rest of this buffer leaves with the next write_some
+      break;
+    }
+    bytes -= buffer.size();
+    if (batch.next >= batch.first_frame) {
+      ++frames_done;
+      bytes_done += batch.frames[batch.next - batch.first_frame].data->size();
+    }
+    ++batch.next;
+  }
+  if (frames_done > 0) {
+    sent_.fetch_add(frames_done, std::memory_order_relaxed);
+    auto& counters = shard_.stats().push;
+    counters.frames_sent.fetch_add(frames_done, std::memory_order_relaxed);
+    counters.bytes_sent.fetch_add(bytes_done, std::memory_order_relaxed);
+  }
+  if (batch.next < batch.count) {
+    if (!closing_) write_started_ = last_write_progress_;
+    write_some();
+    return;
+  }
+  batch.frames.clear();
+  batch.control.clear();
+  write_in_flight_ = false;
+  gate.set_writer_busy(false);
   queue_depth_.store(queue_.size(), std::memory_order_relaxed);
   queue_bytes_.store(queue_.bytes(), std::memory_order_relaxed);
   do_write();
@@ -278,8 +425,11 @@ void Client::close(websocket::close_reason reason) {
     return;
   }
   // The read loop stays running: it ends with error::closed when the peer answers.
+  // Ends the session when the closing handshake is over, whether or not Beast's read loop was
+  // running to see the peer's close.
   ws_.async_close(reason, [self = shared_from_this()](beast::error_code ec) {
     if (ec) self->fail(ec, "close");
+    self->finish();
   });
 }
 
@@ -309,6 +459,10 @@ void Client::sweep(Clock::time_point now) {
                  options_.client_timeout.count());
     close({websocket::close_code::policy_error, "client timeout"});
     return;
+  }
+  if (!write_in_flight_ && queue_.empty()) {
+    batch_.reset();
+    queue_.release_memory();
   }
   if (!ping_in_flight_ && now - last_ping_ >= options_.ping_interval) {
     ping_in_flight_ = true;

@@ -1,7 +1,19 @@
 // Client: one WebSocket connection (the seed's Client). Runs entirely on its PushShard's thread,
 // which is the only thread that touches it, so it needs no strand or lock; every async handler
-// keeps it alive through shared_from_this(). It owns a bounded ClientQueue and keeps exactly one
-// write in flight. Its counters are atomics so /stats can read them from any thread.
+// keeps it alive through shared_from_this(). Its counters are atomics so /stats can read them
+// from any thread.
+//
+// Write side: the Client is the connection's only writer. Event frames arrive pre-framed and
+// shared (PushEvent's WireFrames); they wait in a bounded ClientQueue, and once per turn of the
+// shard's loop (PushShard::flush) everything queued leaves in one gather write of the shared
+// buffers, within a WriteBudget, together with and after any control frames Beast has produced
+// (pong, ping, close), which Beast hands to the WriteGate under its stream instead of writing
+// them itself. Exactly one write is in flight.
+//
+// Memory: an idle connection holds no write state (the write batch and the queue's storage are
+// allocated on use and released by sweep()) and, until it first sends a message, no read state
+// either: it waits for the socket to become readable before it starts Beast's read.
+//
 // It holds the identity its handshake token proved: the scope narrows every filter the client
 // asks for (the narrowed filter is the one indexed), a token's expiry closes it (4001) unless a
 // `refresh` brought a new token of the same subject, and its messages are rate limited.
@@ -23,6 +35,7 @@
 #include "model/filter.h"
 #include "push/client_queue.h"
 #include "push/message_rate_limiter.h"
+#include "push/write_gate.h"
 
 namespace iiot::push {
 
@@ -53,9 +66,11 @@ struct ClientInfo {
   std::uint64_t conflated = 0;
 };
 
-class Client : public std::enable_shared_from_this<Client> {
+class Client : public std::enable_shared_from_this<Client>,
+               private WriteGate<boost::asio::ip::tcp::socket>::Listener {
  public:
   using Socket = boost::asio::ip::tcp::socket;
+  using Gate = WriteGate<Socket>;
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;
 
@@ -64,16 +79,25 @@ class Client : public std::enable_shared_from_this<Client> {
 
   Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
          std::string remote, const auth::Authenticator& authenticator, auth::Identity identity);
+  ~Client() override;
 
   // Completes the WebSocket handshake for an upgrade request already read by HttpSession.
   void start(Request request);
 
-  // Queues a frame; applies the delivery and overflow policies. device_id names the device of a
+  // Queues a complete WebSocket frame (wire_frame.h); applies the delivery and overflow policies
+  // and asks the shard for a flush at the end of this loop turn. device_id names the device of a
   // telemetry frame (its conflation key under "delivery":"latest"). kafka_timestamp (epoch when
-  // unknown) starts the Kafka-to-client latency, recorded when the frame is handed to the socket.
+  // unknown) starts the Kafka-to-client latency, recorded when the frame is taken into a write.
   // Shard thread only.
   void enqueue(const model::SharedFrame& frame, FrameClass cls, std::string_view device_id = {},
                std::chrono::system_clock::time_point kafka_timestamp = {});
+
+  // Writes what is queued (called by the shard once per loop turn). Shard thread only.
+  void flush();
+
+  // The permessage-deflate window this client negotiated (server_no_context_takeover is always
+  // part of our answer), 0 without compression: selects the event frame it is sent.
+  int deflate_window_bits() const { return deflate_window_bits_; }
 
   // Starts the closing handshake (once); queued frames are discarded. Shard thread only.
   void close(boost::beast::websocket::close_reason reason);
@@ -87,7 +111,10 @@ class Client : public std::enable_shared_from_this<Client> {
   ClientInfo info() const;  // any thread (filter_json is filled by the shard)
 
  private:
+  struct WriteBatch;
+
   void on_accept(boost::beast::error_code ec);
+  void wait_readable();
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void handle_text(std::string_view text);
@@ -95,12 +122,16 @@ class Client : public std::enable_shared_from_this<Client> {
   void refresh(std::string_view token, std::chrono::system_clock::time_point now);
   void set_expiry(const auth::Identity& identity);
   void send_control(std::string frame);
+  void control_output_ready() override;
+  void request_flush();
   void do_write();
+  void write_some();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void fail(boost::beast::error_code ec, const char* what);
   void finish();
+  Socket& socket() { return ws_.next_layer().next_layer(); }
 
-  boost::beast::websocket::stream<Socket> ws_;
+  boost::beast::websocket::stream<Gate> ws_;
   PushShard& shard_;
   const SessionOptions& options_;
   const std::string id_;
@@ -113,11 +144,14 @@ class Client : public std::enable_shared_from_this<Client> {
   model::Filter requested_;  // as the client asked
   model::Filter filter_;     // requested_ narrowed by identity_.scope; what the index holds
   ClientQueue queue_;
-  boost::beast::flat_buffer read_buffer_;
-  OutFrame writing_;
+  boost::beast::flat_buffer read_buffer_;  // empty unless a message is being read
+  std::unique_ptr<WriteBatch> batch_;      // the write in flight; released when idle
 
+  int deflate_window_bits_ = 0;
   bool open_ = false;  // handshake done, registered with the shard
   bool write_in_flight_ = false;
+  bool flush_requested_ = false;
+  bool reading_ = false;  // Beast's read loop runs (from the first message on)
   bool ping_in_flight_ = false;
   bool closing_ = false;
   bool finished_ = false;

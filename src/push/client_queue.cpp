@@ -1,6 +1,7 @@
 #include "push/client_queue.h"
 
 #include <utility>
+#include <vector>
 
 namespace iiot::push {
 
@@ -8,7 +9,9 @@ void ClientQueue::set_delivery(model::Delivery delivery) {
   if (delivery == delivery_) return;
   delivery_ = delivery;
   if (delivery_ == model::Delivery::kAll) {
-    for (Slot& slot : telemetry_) slot.latest_entry = nullptr;
+    if (lanes_) {
+      for (Slot& slot : lanes_->telemetry) slot.latest_entry = nullptr;
+    }
     latest_.clear();
   }
 }
@@ -22,7 +25,7 @@ EnqueueOutcome ClientQueue::push(OutFrame frame, bool draining, std::string_view
 
   if (conflate) {
     if (auto it = latest_.find(device_id); it != latest_.end()) {
-      return replace(telemetry_[it->second - telemetry_base_], std::move(frame));
+      return replace(lanes_->telemetry[it->second - telemetry_base_], std::move(frame));
     }
   }
 
@@ -59,15 +62,17 @@ EnqueueOutcome ClientQueue::push(OutFrame frame, bool draining, std::string_view
   }
 
   bytes_ += size;
+  if (!lanes_) lanes_.emplace();
   Slot slot{std::move(frame), next_order_++, nullptr};
   if (!telemetry) {
-    priority_.push_back(std::move(slot));
+    lanes_->priority.push_back(std::move(slot));
     return outcome;
   }
-  telemetry_.push_back(std::move(slot));
+  auto& lane = lanes_->telemetry;
+  lane.push_back(std::move(slot));
   if (conflate) {
-    const std::uint64_t number = telemetry_base_ + telemetry_.size() - 1;
-    telemetry_.back().latest_entry = &*latest_.emplace(device_id, number).first;
+    const std::uint64_t number = telemetry_base_ + lane.size() - 1;
+    lane.back().latest_entry = &*latest_.emplace(device_id, number).first;
   }
   return outcome;
 }
@@ -90,34 +95,64 @@ EnqueueOutcome ClientQueue::replace(Slot& slot, OutFrame frame) {
   return outcome;
 }
 
+bool ClientQueue::front_is_telemetry() const {
+  const auto& telemetry = lanes_->telemetry;
+  const auto& priority = lanes_->priority;
+  return priority.empty() ||
+         (!telemetry.empty() && telemetry.front().order < priority.front().order);
+}
+
 OutFrame ClientQueue::pop_front() {
-  const bool from_telemetry =
-      priority_.empty() ||
-      (!telemetry_.empty() && telemetry_.front().order < priority_.front().order);
-  if (from_telemetry) return take_telemetry_front().frame;
-  OutFrame frame = std::move(priority_.front().frame);
-  priority_.pop_front();
+  if (front_is_telemetry()) return take_telemetry_front().frame;
+  auto& priority = lanes_->priority;
+  OutFrame frame = std::move(priority.front().frame);
+  priority.pop_front();
   bytes_ -= frame.data->size();
   return frame;
 }
 
+std::size_t ClientQueue::take(WriteBudget budget, std::vector<OutFrame>& out) {
+  std::size_t taken = 0;
+  std::size_t taken_bytes = 0;
+  while (!empty() && taken < budget.frames) {
+    const Slot& front = front_is_telemetry() ? lanes_->telemetry.front() : lanes_->priority.front();
+    const std::size_t size = front.frame.data->size();
+    if (taken > 0 && taken_bytes + size > budget.bytes) break;
+    // pop_front() takes a telemetry frame's index entry with it: a later frame of the same
+    // device is queued anew instead of replacing the one being written.
+    out.push_back(pop_front());
+    taken_bytes += size;
+    ++taken;
+  }
+  return taken;
+}
+
 void ClientQueue::clear() {
-  telemetry_.clear();
-  priority_.clear();
+  if (lanes_) {
+    lanes_->telemetry.clear();
+    lanes_->priority.clear();
+  }
   latest_.clear();
   telemetry_base_ = 0;
   bytes_ = 0;
 }
 
+void ClientQueue::release_memory() {
+  if (!lanes_ || !empty()) return;
+  lanes_.reset();
+  LatestIndex{}.swap(latest_);  // empty with the lanes, but keeps its buckets until swapped out
+}
+
 bool ClientQueue::drop_oldest_telemetry() {
-  if (telemetry_.empty()) return false;
+  if (!lanes_ || lanes_->telemetry.empty()) return false;
   take_telemetry_front();
   return true;
 }
 
 ClientQueue::Slot ClientQueue::take_telemetry_front() {
-  Slot slot = std::move(telemetry_.front());
-  telemetry_.pop_front();
+  auto& telemetry = lanes_->telemetry;
+  Slot slot = std::move(telemetry.front());
+  telemetry.pop_front();
   ++telemetry_base_;
   bytes_ -= slot.frame.data->size();
   if (slot.latest_entry != nullptr) {

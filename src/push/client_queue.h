@@ -16,6 +16,11 @@
 // queue keeps telemetry and the other frames in two lanes merged by arrival order, so the oldest
 // telemetry is always a lane's front, and a map device -> lane position finds the frame to
 // replace without a scan.
+//
+// Writing: the Client take()s frames out of the queue into its gather write; a frame taken is no
+// longer queued, so neither conflation nor the overflow policy can replace or drop it while the
+// write holds its buffer. The lanes are allocated by the first push and freed by
+// release_memory() once empty, so an idle client holds no queue storage.
 #pragma once
 
 #include <chrono>
@@ -23,9 +28,11 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.h"
 #include "model/filter.h"
@@ -46,6 +53,13 @@ struct QueueLimits {
   std::size_t max_frames = 1000;
   std::size_t max_bytes = 4 * 1024 * 1024;
   config::OverflowPolicy policy = config::OverflowPolicy::kDropOldest;
+};
+
+// How much one gather write may carry: at most `frames` frames and, past the first frame,
+// `bytes` bytes (a frame larger than the budget still leaves on its own).
+struct WriteBudget {
+  std::size_t frames = 64;
+  std::size_t bytes = 256 * 1024;
 };
 
 struct EnqueueOutcome {
@@ -71,12 +85,21 @@ class ClientQueue {
   // ignored for other frames and may be empty (never conflated).
   EnqueueOutcome push(OutFrame frame, bool draining, std::string_view device_id = {});
 
-  bool empty() const { return telemetry_.empty() && priority_.empty(); }
-  std::size_t size() const { return telemetry_.size() + priority_.size(); }
+  bool empty() const { return size() == 0; }
+  std::size_t size() const {
+    return lanes_ ? lanes_->telemetry.size() + lanes_->priority.size() : 0;
+  }
   std::size_t bytes() const { return bytes_; }
   // The oldest frame of either lane. Precondition: !empty().
   OutFrame pop_front();
+  // Moves the frames for one gather write from the front of the queue to the back of `out`, in
+  // queue order, within `budget`; returns how many. Frames taken are no longer queued (neither
+  // conflation nor the overflow policy can touch them while the write holds their buffers).
+  std::size_t take(WriteBudget budget, std::vector<OutFrame>& out);
   void clear();
+  // Frees the queue's storage if it is empty (an idle client holds none); the next push
+  // allocates it again.
+  void release_memory();
 
  private:
   struct Hash {
@@ -92,18 +115,25 @@ class ClientQueue {
     LatestIndex::value_type* latest_entry = nullptr;  // its index entry, if any (stable address)
   };
 
+  // Allocated by the first push: std::deque allocates a block even when empty.
+  struct Lanes {
+    std::deque<Slot> telemetry;  // oldest first
+    std::deque<Slot> priority;   // alerts and control frames, oldest first
+  };
+
   // Removes the front of the telemetry lane and its index entry; false if the lane is empty.
   bool drop_oldest_telemetry();
   Slot take_telemetry_front();
+  // Whether the oldest frame is the telemetry lane's front. Precondition: !empty().
+  bool front_is_telemetry() const;
   EnqueueOutcome replace(Slot& slot, OutFrame frame);
 
   QueueLimits limits_;
   model::Delivery delivery_ = model::Delivery::kAll;
-  std::deque<Slot> telemetry_;  // oldest first
-  std::deque<Slot> priority_;   // alerts and control frames, oldest first
+  std::optional<Lanes> lanes_;  // allocated by the first push, freed by release_memory()
   std::uint64_t next_order_ = 0;
-  // Lane number of telemetry_.front(): slot i of the lane has number telemetry_base_ + i, which
-  // stays valid as the lane only ever loses frames at its front.
+  // Lane number of the telemetry lane's front: slot i of the lane has number telemetry_base_ + i,
+  // which stays valid as the lane only ever loses frames at its front.
   std::uint64_t telemetry_base_ = 0;
   LatestIndex latest_;
   std::size_t bytes_ = 0;

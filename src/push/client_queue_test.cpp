@@ -363,5 +363,126 @@ TEST(ClientQueueLatest, MatchesReferenceModelUnderRandomTraffic) {
   }
 }
 
+TEST(ClientQueue, TakeMovesFramesInOrderWithinTheFrameBudget) {
+  ClientQueue q(limits(100, 100000, config::OverflowPolicy::kDropOldest));
+  for (char c = 'a'; c <= 'e'; ++c) q.push(frame(FrameClass::kTelemetry, 10, c), kDraining);
+  std::vector<OutFrame> batch;
+  EXPECT_EQ(q.take(WriteBudget{3, 1000}, batch), 3u);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ((*batch[0].data)[0], 'a');
+  EXPECT_EQ((*batch[1].data)[0], 'b');
+  EXPECT_EQ((*batch[2].data)[0], 'c');
+  EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.bytes(), 20u);
+  EXPECT_EQ(q.take(WriteBudget{3, 1000}, batch), 2u);  // appends
+  ASSERT_EQ(batch.size(), 5u);
+  EXPECT_EQ((*batch[4].data)[0], 'e');
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(ClientQueue, TakeStopsAtTheByteBudgetButAlwaysTakesOneFrame) {
+  ClientQueue q(limits(100, 100000, config::OverflowPolicy::kDropOldest));
+  q.push(frame(FrameClass::kTelemetry, 400, 'a'), kDraining);
+  q.push(frame(FrameClass::kTelemetry, 300, 'b'), kDraining);
+  q.push(frame(FrameClass::kTelemetry, 300, 'c'), kDraining);
+  q.push(frame(FrameClass::kTelemetry, 10, 'd'), kDraining);
+  std::vector<OutFrame> batch;
+  EXPECT_EQ(q.take(WriteBudget{64, 350}, batch), 1u);  // larger than the budget: alone
+  EXPECT_EQ(q.take(WriteBudget{64, 600}, batch), 2u);  // b + c = 600: d would pass it
+  batch.clear();
+  EXPECT_EQ(q.take(WriteBudget{64, 650}, batch), 1u);
+  EXPECT_EQ((*batch[0].data)[0], 'd');
+  // Stops before the frame that would pass the budget.
+  for (int i = 0; i < 5; ++i) q.push(frame(FrameClass::kTelemetry, 100), kDraining);
+  batch.clear();
+  EXPECT_EQ(q.take(WriteBudget{64, 250}, batch), 2u);
+  EXPECT_EQ(q.size(), 3u);
+  EXPECT_EQ(q.bytes(), 300u);
+}
+
+TEST(ClientQueue, TakenFramesAreOutOfReachOfTheOverflowPolicy) {
+  // A stalled client's alerts survive; telemetry already taken for a write is not dropped again.
+  ClientQueue q(limits(2, 1000, config::OverflowPolicy::kDropOldest));
+  q.push(frame(FrameClass::kTelemetry, 10, 'a'), kDraining);
+  q.push(frame(FrameClass::kAlert, 10, 'A'), kDraining);
+  std::vector<OutFrame> batch;
+  ASSERT_EQ(q.take(WriteBudget{1, 1000}, batch), 1u);
+  q.push(frame(FrameClass::kTelemetry, 10, 'b'), kStalled);
+  const auto outcome = q.push(frame(FrameClass::kTelemetry, 10, 'c'), kStalled);
+  EXPECT_EQ(outcome.dropped, 1u);  // b, the oldest queued telemetry; the alert stays
+  batch.clear();
+  ASSERT_EQ(q.take(WriteBudget{64, 1000}, batch), 2u);
+  EXPECT_EQ(batch[0].cls, FrameClass::kAlert);
+  EXPECT_EQ((*batch[1].data)[0], 'c');
+}
+
+TEST(ClientQueue, ReleasesItsStorageOnlyWhenEmpty) {
+  ClientQueue q(limits(10, 1000, config::OverflowPolicy::kDropOldest));
+  q.release_memory();
+  EXPECT_TRUE(q.empty());
+  q.push(frame(FrameClass::kTelemetry), kDraining);
+  q.release_memory();
+  EXPECT_EQ(q.size(), 1u);  // kept: not empty
+  std::vector<OutFrame> batch;
+  q.take(WriteBudget{}, batch);
+  q.release_memory();
+  EXPECT_TRUE(q.empty());
+  q.push(frame(FrameClass::kAlert), kDraining);
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.pop_front().cls, FrameClass::kAlert);
+}
+
+// ---- Gather writes under delivery "latest" ------------------------------------------------------
+
+TEST(ClientQueue, FrameTakenForAWriteIsNeitherReplacedNorDropped) {
+  ClientQueue q(limits(100, 1000, config::OverflowPolicy::kDropOldest));
+  q.set_delivery(model::Delivery::kLatest);
+  q.push(named(FrameClass::kTelemetry, "d1-v1"), kDraining, "d1");
+  q.push(named(FrameClass::kTelemetry, "d2-v1"), kDraining, "d2");
+  std::vector<OutFrame> batch;
+  ASSERT_EQ(q.take(WriteBudget{1, 1000}, batch), 1u);  // d1-v1 is in flight
+  // d1's next frame cannot replace the one being written: it is queued anew.
+  EXPECT_EQ(q.push(named(FrameClass::kTelemetry, "d1-v2"), kDraining, "d1").conflated, 0u);
+  // d2's unsent frame is still replaced in place.
+  EXPECT_EQ(q.push(named(FrameClass::kTelemetry, "d2-v2"), kDraining, "d2").conflated, 1u);
+  // And the new d1 frame, unsent, is replaceable again.
+  EXPECT_EQ(q.push(named(FrameClass::kTelemetry, "d1-v3"), kDraining, "d1").conflated, 1u);
+  EXPECT_EQ(*batch[0].data, "d1-v1");
+  ASSERT_EQ(q.take(WriteBudget{}, batch), 2u);
+  EXPECT_EQ(*batch[1].data, "d2-v2");
+  EXPECT_EQ(*batch[2].data, "d1-v3");
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(ClientQueue, TakeMergesTheLanesInArrivalOrder) {
+  ClientQueue q(limits(100, 1000, config::OverflowPolicy::kDropOldest));
+  q.set_delivery(model::Delivery::kLatest);
+  q.push(named(FrameClass::kTelemetry, "t1"), kDraining, "d1");
+  q.push(named(FrameClass::kAlert, "a1"), kDraining, "d1");
+  q.push(named(FrameClass::kControl, "c1"), kDraining);
+  q.push(named(FrameClass::kTelemetry, "t2"), kDraining, "d1");  // replaces t1 in place
+  std::vector<OutFrame> batch;
+  ASSERT_EQ(q.take(WriteBudget{}, batch), 3u);
+  EXPECT_EQ(*batch[0].data, "t2");
+  EXPECT_EQ(*batch[1].data, "a1");
+  EXPECT_EQ(*batch[2].data, "c1");
+}
+
+TEST(ClientQueue, ConflatesAgainAfterItsStorageWasReleased) {
+  ClientQueue q(limits(100, 1000, config::OverflowPolicy::kDropOldest));
+  q.set_delivery(model::Delivery::kLatest);
+  q.push(named(FrameClass::kTelemetry, "v1"), kDraining, "d1");
+  std::vector<OutFrame> batch;
+  q.take(WriteBudget{}, batch);
+  q.release_memory();
+  EXPECT_EQ(q.delivery(), model::Delivery::kLatest);
+  EXPECT_EQ(q.push(named(FrameClass::kTelemetry, "v2"), kDraining, "d1").conflated, 0u);
+  EXPECT_EQ(q.push(named(FrameClass::kTelemetry, "v3"), kDraining, "d1").conflated, 1u);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(*q.pop_front().data, "v3");
+}
+
 }  // namespace
 }  // namespace iiot::push

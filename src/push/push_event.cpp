@@ -21,6 +21,7 @@ PushEventPtr make_push_event(std::shared_ptr<const processing::ProcessedEvent> s
     event->location = data.location;
     event->frame = model::encode_device_data(data);
   }
+  event->wire.emplace(event->frame);
   event->source = std::move(source);
   event->kafka_timestamp = kafka_timestamp;
   event->accepted_at = std::chrono::steady_clock::now();

@@ -61,11 +61,23 @@ void PushShard::fan_out(const PushEvent& event) {
   std::uint64_t matched = 0;
   index_by_filter_.for_each_match(event.type, event.device_id, event.device_type, event.location,
                                   event.severity, [&](Client* client) {
-                                    client->enqueue(event.frame, cls, event.device_id,
-                                                    event.kafka_timestamp);
+                                    client->enqueue(
+                                        event.wire->for_window(client->deflate_window_bits()), cls,
+                                        event.device_id, event.kafka_timestamp);
                                     ++matched;
                                   });
   if (matched > 0) stats_.push.push_success_count.fetch_add(matched, std::memory_order_relaxed);
+}
+
+void PushShard::request_flush(std::shared_ptr<Client> client) {
+  if (to_flush_.empty()) boost::asio::post(io_, [this] { flush_clients(); });
+  to_flush_.push_back(std::move(client));
+}
+
+void PushShard::flush_clients() {
+  flushing_.swap(to_flush_);
+  for (auto& client : flushing_) client->flush();
+  flushing_.clear();
 }
 
 void PushShard::attach(std::shared_ptr<Client> client) {

@@ -70,10 +70,14 @@ class PushShard {
   void attach(std::shared_ptr<Client> client);
   void update_filter(Client& client);
   void detach(Client& client, bool was_attached);
+  // Shard thread: the client has frames to write; it is flushed once, after the handlers that
+  // are ready now (a drained inbox, a read) have queued everything they have for it.
+  void request_flush(std::shared_ptr<Client> client);
 
  private:
   void drain();
   void fan_out(const PushEvent& event);
+  void flush_clients();
   void schedule_sweep();
   void sweep();
   // The attached clients, copied out of the lock: closing or sweeping one may detach it.
@@ -90,6 +94,9 @@ class PushShard {
   std::mutex inbox_mutex_;
   std::vector<std::shared_ptr<Delivery>> inbox_;     // guarded by inbox_mutex_
   std::vector<std::shared_ptr<Delivery>> draining_;  // shard thread
+
+  std::vector<std::shared_ptr<Client>> to_flush_;  // shard thread
+  std::vector<std::shared_ptr<Client>> flushing_;  // shard thread
 
   FilterIndex<Client> index_by_filter_;  // shard thread
   // Shard thread: set by close_all(); a client attaching afterwards is closed with it at once.
