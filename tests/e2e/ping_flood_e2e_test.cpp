@@ -20,6 +20,7 @@ namespace iiot::e2e {
 namespace {
 
 namespace json = boost::json;
+using namespace std::chrono_literals;
 
 TEST(PingFloodE2E, PongsAndEventFramesNeverInterleaveWithOrWithoutDeflate) {
   ASSERT_TRUE(std::filesystem::exists(IIOT_SYSTEM_PYTHON)) << IIOT_SYSTEM_PYTHON;
