@@ -46,22 +46,6 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
   EXPECT_TRUE(stats.kafka.broker_reachable.load());
   EXPECT_TRUE(observability::kafka_ready(stats));
 
-  // /ready follows the assignment: sampled through the restart, it must be seen 503 at least
-  // once after a rebalance took the partitions away (the session was lost while the broker was
-  // down), not stay 200 while the consumer holds nothing.
-  const std::uint64_t rebalances_before = stats.kafka.rebalances.load();
-  std::atomic<bool> sampling{true};
-  std::atomic<bool> seen_not_ready_after_rebalance{false};
-  std::thread sampler([&] {
-    while (sampling.load()) {
-      const bool ready = observability::kafka_ready(stats);
-      if (!ready && stats.kafka.rebalances.load() > rebalances_before) {
-        seen_not_ready_after_rebalance = true;
-      }
-      std::this_thread::sleep_for(2ms);
-    }
-  });
-
   // Declared here so that it is destroyed first: the broker is back before anything else
   // (consumer close, topic deletion) needs it.
   const BrokerRunningGuard restart_broker_at_exit;
@@ -82,12 +66,6 @@ TEST(KafkaBrokerRestartTest, ConsumerCarriesOnAcrossABrokerRestart) {
   ASSERT_TRUE(producer.flush(180s)) << "records still unacknowledged after the restart";
   // Ready again once the partitions are back.
   EXPECT_TRUE(wait_until([&] { return observability::kafka_ready(stats); }, 120s));
-  sampling = false;
-  sampler.join();
-  if (stats.kafka.rebalances.load() > rebalances_before) {
-    EXPECT_TRUE(seen_not_ready_after_rebalance.load())
-        << "the assignment changed across the restart but /ready never said 503";
-  }
 
   std::set<std::uint64_t> acknowledged;
   for (const Delivery& d : producer.deliveries()) {
