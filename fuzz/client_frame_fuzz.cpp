@@ -21,9 +21,12 @@ struct Check {
   void operator()(const iiot::model::FilterRequest& request) const {
     iiot::fuzz::require_json_object(iiot::model::encode_filter_ack(request.filter, now));
   }
+  void operator()(const iiot::model::RefreshRequest& request) const {
+    iiot::fuzz::require(!request.token.empty(), "a refresh without a token was accepted", frame);
+  }
   void operator()(const iiot::model::ClientFrameError& error) const {
     iiot::fuzz::require(error.code == "invalid_json" || error.code == "unknown_type" ||
-                            error.code == "invalid_filter",
+                            error.code == "invalid_filter" || error.code == "invalid_token",
                         "error code outside the contract", frame);
     iiot::fuzz::require_json_object(iiot::model::encode_error(error.code, error.message, now));
   }
