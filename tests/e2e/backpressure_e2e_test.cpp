@@ -31,18 +31,6 @@ constexpr int kDevices = 10;
 // section 6); the tests let this much time pass before the records that must meet the policy.
 constexpr auto kPastSlowThreshold = std::chrono::milliseconds(300);
 
-// The /stats entry of one client, if it is connected.
-std::optional<json::object> client_entry(const json::object& stats, const std::string& id) {
-  for (const json::value& c : stats.at("clients").as_array()) {
-    if (c.at("id").as_string() == id) return c.as_object();
-  }
-  return std::nullopt;
-}
-
-std::int64_t entry_value(const json::object& entry, const char* key) {
-  return entry.at(key).to_number<std::int64_t>();
-}
-
 GatewaySettings slow_consumer_settings(const char* policy) {
   GatewaySettings s;
   s.websocket["queue_size"] = std::to_string(kQueueSize);
@@ -118,7 +106,7 @@ TEST(BackpressureE2E, AStalledClientLosesTelemetryUnderDropOldestAndTheOthersLos
     ASSERT_TRUE(fast.wait_for_events(static_cast<std::size_t>(source.produced()), 60s));
     const auto entry = client_entry(get_stats(gateway.port()), slow_id);
     ASSERT_TRUE(entry) << "the stalled client was closed under drop_oldest";
-    stalled = entry_value(*entry, "queue_depth") >= kQueueSize;
+    stalled = stat_value(*entry, "queue_depth") >= kQueueSize;
   }
   ASSERT_TRUE(stalled) << "the stalled client's queue never filled";
   // ...then past the slow threshold, more telemetry that must displace its oldest frames.
@@ -133,8 +121,8 @@ TEST(BackpressureE2E, AStalledClientLosesTelemetryUnderDropOldestAndTheOthersLos
   const auto slow_entry = client_entry(stats, slow_id);
   const auto fast_entry = client_entry(stats, fast_id);
   ASSERT_TRUE(slow_entry && fast_entry) << json::serialize(stats);
-  EXPECT_GT(entry_value(*slow_entry, "dropped"), 0) << json::serialize(*slow_entry);
-  EXPECT_EQ(entry_value(*fast_entry, "dropped"), 0) << json::serialize(*fast_entry);
+  EXPECT_GT(stat_value(*slow_entry, "dropped"), 0) << json::serialize(*slow_entry);
+  EXPECT_EQ(stat_value(*fast_entry, "dropped"), 0) << json::serialize(*fast_entry);
   EXPECT_EQ(stat_value(stats, "slow_consumer_disconnects"), 0);
 
   // The reading client has every event exactly once, in order.
@@ -145,13 +133,12 @@ TEST(BackpressureE2E, AStalledClientLosesTelemetryUnderDropOldestAndTheOthersLos
   // Once it reads again, the stalled client gets the rest: what it receives plus what was
   // dropped for it is everything, still in order per device, and it is still connected.
   slow.resume();
-  const std::int64_t slow_dropped = entry_value(*slow_entry, "dropped");
+  const std::int64_t slow_dropped = stat_value(*slow_entry, "dropped");
   EXPECT_TRUE(slow.wait_for_events(static_cast<std::size_t>(total - slow_dropped), 60s))
       << "received " << slow.event_count() << ", dropped " << slow_dropped << ", total " << total;
   EXPECT_FALSE(slow.close_info().has_value());
   expect_increasing_per_device(slow.event_keys(), true);
-  EXPECT_EQ(entry_value(*client_entry(get_stats(gateway.port()), slow_id), "dropped"),
-            slow_dropped);
+  EXPECT_EQ(stat_value(*client_entry(get_stats(gateway.port()), slow_id), "dropped"), slow_dropped);
 }
 
 // CONTRACT section 6: queue_size bounds each client's outgoing queue; a client "may briefly hold
@@ -174,7 +161,7 @@ TEST(BackpressureE2E, AStalledClientHoldsNoMoreThanQueueSizeFramesUnderDropOldes
     ASSERT_TRUE(fast.wait_for_events(static_cast<std::size_t>(source.produced()), 60s));
     const auto entry = client_entry(get_stats(gateway.port()), slow_id);
     ASSERT_TRUE(entry);
-    stalled = entry_value(*entry, "queue_depth") >= kQueueSize;
+    stalled = stat_value(*entry, "queue_depth") >= kQueueSize;
   }
   ASSERT_TRUE(stalled) << "the stalled client's queue never filled";
   std::this_thread::sleep_for(kPastSlowThreshold);
@@ -184,8 +171,8 @@ TEST(BackpressureE2E, AStalledClientHoldsNoMoreThanQueueSizeFramesUnderDropOldes
   const json::object stats = wait_consumed(gateway.port(), source.produced());
   const auto entry = client_entry(stats, slow_id);
   ASSERT_TRUE(entry);
-  EXPECT_GT(entry_value(*entry, "dropped"), 0) << json::serialize(*entry);
-  EXPECT_LE(entry_value(*entry, "queue_depth"), kQueueSize)
+  EXPECT_GT(stat_value(*entry, "dropped"), 0) << json::serialize(*entry);
+  EXPECT_LE(stat_value(*entry, "queue_depth"), kQueueSize)
       << "a client that has stopped reading still holds more than queue_size frames: "
       << json::serialize(*entry);
 }
@@ -340,7 +327,7 @@ TEST(BackpressureE2E, EveryAlertReachesASlowClientUnderHeavyTelemetry) {
   // The pressure was real: telemetry was dropped for this client.
   const auto entry = client_entry(get_stats(gateway.port()), slow_id);
   ASSERT_TRUE(entry);
-  EXPECT_GT(entry_value(*entry, "dropped"), 0) << json::serialize(*entry);
+  EXPECT_GT(stat_value(*entry, "dropped"), 0) << json::serialize(*entry);
   expect_increasing_per_device(slow.event_keys(), true);
 }
 

@@ -104,6 +104,14 @@ std::optional<double> metric_value(const std::string& exposition, const std::str
   return std::nullopt;
 }
 
+std::optional<boost::json::object> client_entry(const boost::json::object& stats,
+                                                const std::string& id) {
+  for (const boost::json::value& c : stats.at("clients").as_array()) {
+    if (c.at("id").as_string() == id) return c.as_object();
+  }
+  return std::nullopt;
+}
+
 std::int64_t stat_value(const boost::json::object& stats, const char* key) {
   const boost::json::value* v = stats.if_contains(key);
   if (v == nullptr) throw std::runtime_error(std::string("/stats has no ") + key);

@@ -39,7 +39,12 @@ boost::json::object get_stats(unsigned short port);
 // sample is absent.
 std::optional<double> metric_value(const std::string& exposition, const std::string& name);
 
-// A /stats counter as an integer (throws if absent or not a number).
+// A /stats counter as an integer (throws if absent or not a number). Also reads the figures of
+// one entry of /stats "clients".
 std::int64_t stat_value(const boost::json::object& stats, const char* key);
+
+// The /stats "clients" entry of the client with this id, if it is connected.
+std::optional<boost::json::object> client_entry(const boost::json::object& stats,
+                                                const std::string& id);
 
 }  // namespace iiot::e2e

@@ -21,17 +21,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::optional<json::object> client_entry(const json::object& stats, const std::string& id) {
-  for (const json::value& c : stats.at("clients").as_array()) {
-    if (c.at("id").as_string() == id) return c.as_object();
-  }
-  return std::nullopt;
-}
-
-std::int64_t entry_value(const json::object& entry, const char* key) {
-  return entry.at(key).to_number<std::int64_t>();
-}
-
 std::string filter_frame(const std::string& data) {
   return R"({"type":"filter","data":)" + data + "}";
 }
@@ -90,8 +79,8 @@ TEST(PlantE2E, ALatestClientThatStopsReadingGetsTheNewestValueOfEveryDeviceAndEv
     producer.flush();
     ++round;
     if (const auto entry = client_entry(get_stats(gateway.port()), latest_id)) {
-      max_depth = std::max(max_depth, entry_value(*entry, "queue_depth"));
-      max_bytes = std::max(max_bytes, entry_value(*entry, "queue_bytes"));
+      max_depth = std::max(max_depth, stat_value(*entry, "queue_depth"));
+      max_bytes = std::max(max_bytes, stat_value(*entry, "queue_bytes"));
     } else {
       FAIL() << "the stalled latest client was closed";
     }
@@ -100,17 +89,17 @@ TEST(PlantE2E, ALatestClientThatStopsReadingGetsTheNewestValueOfEveryDeviceAndEv
   const json::object stats = wait_consumed(gateway.port(), produced);
   const auto entry = client_entry(stats, latest_id);
   ASSERT_TRUE(entry) << json::serialize(stats);
-  max_depth = std::max(max_depth, entry_value(*entry, "queue_depth"));
-  max_bytes = std::max(max_bytes, entry_value(*entry, "queue_bytes"));
+  max_depth = std::max(max_depth, stat_value(*entry, "queue_depth"));
+  max_bytes = std::max(max_bytes, stat_value(*entry, "queue_bytes"));
 
   // Bounded: never past the configured limits; in fact about one frame per device plus alerts.
   EXPECT_LE(max_depth, kQueueSize);
   EXPECT_LE(max_bytes, kMaxQueueBytes);
   EXPECT_LE(max_depth, static_cast<std::int64_t>(kDevices + alert_keys.size() + 2));
-  EXPECT_GT(entry_value(*entry, "conflated_messages"), 0) << json::serialize(*entry);
-  EXPECT_EQ(entry_value(*entry, "dropped"), 0) << json::serialize(*entry);
+  EXPECT_GT(stat_value(*entry, "conflated_messages"), 0) << json::serialize(*entry);
+  EXPECT_EQ(stat_value(*entry, "dropped"), 0) << json::serialize(*entry);
   EXPECT_EQ(entry.value().at("delivery"), "latest");
-  EXPECT_GE(stat_value(stats, "conflated_messages"), entry_value(*entry, "conflated_messages"));
+  EXPECT_GE(stat_value(stats, "conflated_messages"), stat_value(*entry, "conflated_messages"));
 
   // Reading again, it gets the newest value of every device and every alert.
   latest.resume();

@@ -37,9 +37,7 @@ std::vector<std::string> keys_of(const json::object& o) {
 // The /stats entry of one client.
 json::object client_entry(unsigned short port, const std::string& id) {
   const json::object stats = get_stats(port);
-  for (const json::value& c : stats.at("clients").as_array()) {
-    if (c.at("id").as_string() == id) return c.as_object();
-  }
+  if (auto entry = e2e::client_entry(stats, id)) return *std::move(entry);
   throw std::runtime_error("client " + id + " is not in /stats: " + json::serialize(stats));
 }
 
