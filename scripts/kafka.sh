@@ -205,7 +205,7 @@ broker_pid() {
   pid=$(cat "$PID_FILE" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "kafka.Kafka $CONFIG" || return 1
+  grep -qF -- "kafka.Kafka $CONFIG" < <(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
   echo "$pid"
 }
 
@@ -236,7 +236,9 @@ wait_started() {
       local size
       size=$(stat -c %s "$LOG_FILE")
       ((size >= offset)) || offset=0 # the log rolled over
-      tail -c +"$((offset + 1))" "$LOG_FILE" | grep -q 'Kafka Server started' && return 0
+      # Not `tail | grep -q`: grep leaves at the first match, tail dies of SIGPIPE when more log
+      # follows, and pipefail turns the match into a failure.
+      grep -q 'Kafka Server started' < <(tail -c +"$((offset + 1))" "$LOG_FILE") && return 0
     fi
     sleep 0.5
   done

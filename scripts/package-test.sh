@@ -108,7 +108,8 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 ((consumed >= 2)) || fail "the installed service consumed $consumed records, expected at least the 2 device records"
-curl -fs "http://127.0.0.1:$port/metrics" | grep -q '^iiot_kafka_to_client_latency_seconds_count ' ||
+metrics=$(curl -fs "http://127.0.0.1:$port/metrics")
+grep -q '^iiot_kafka_to_client_latency_seconds_count ' <<<"$metrics" ||
   fail "/metrics lacks the latency histograms"
 echo "the installed service consumed $consumed records on port $port"
 # SIGTERM to the service itself (as systemd sends it); runuser passes its exit status on.

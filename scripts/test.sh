@@ -124,6 +124,7 @@ fi
 step "Kafka broker"
 broker_started=0
 if ! scripts/kafka.sh status >/dev/null 2>&1; then
+  scripts/kafka.sh stop --wipe >/dev/null # leftovers of an interrupted run: start from empty
   scripts/kafka.sh start
   broker_started=1
 fi
