@@ -72,7 +72,11 @@ TEST(TimeoutsE2E, AWriteBlockedLongerThanWriteTimeoutClosesTheConnection) {
   TestTopics topics(2);
   GatewaySettings settings;
   settings.websocket["write_timeout"] = "\"1s\"";
-  settings.websocket["queue_size"] = "16";
+  // Queues that hold every record: the reading client must get all of them even when a loaded
+  // machine starves its reader thread past the 100 ms a non-draining client is given. The stalled
+  // client's write blocks on its 4 KiB receive buffer whatever its queue holds.
+  settings.websocket["queue_size"] = "50000";
+  settings.websocket["max_queue_bytes"] = std::to_string(256 << 20);
   GatewayProcess gateway(topics, settings);
   WsTestClient reading(gateway.port());
   WsTestClient stalled(gateway.port(), {.receive_buffer_bytes = 4096});
