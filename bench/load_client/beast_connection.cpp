@@ -4,6 +4,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "load_client/centrifugo_protocol.h"
 #include "load_client/load_worker.h"
 
 namespace iiot::bench {
@@ -25,7 +26,17 @@ BeastConnection::BeastConnection(LoadWorker& worker, std::size_t global_index)
 
 void BeastConnection::start() {
   const LoadOptions& o = worker_.options();
-  if (o.mode == LoadMode::kFast || o.mode == LoadMode::kRate || o.mode == LoadMode::kStall) {
+  const bool subscribes =
+      o.mode == LoadMode::kFast || o.mode == LoadMode::kRate || o.mode == LoadMode::kStall;
+  centrifugo_ = o.protocol == LoadProtocol::kCentrifugo;
+  if (centrifugo_) {
+    // Idle connections still connect (Centrifugo closes a connection that never does), but
+    // subscribe to nothing.
+    const auto channels = subscribes ? centrifugo_channels(worker_.plan(), index_, o.centrifugo)
+                                     : std::vector<std::string>{};
+    filter_frame_ = centrifugo_setup_frame(channels);
+    replies_expected_ = 1 + channels.size();
+  } else if (subscribes) {
     filter_frame_ = worker_.plan().filter_frame(index_);
   }
   attempt();
@@ -84,13 +95,15 @@ void BeastConnection::on_handshake(beast::error_code ec) {
     ++worker_.result().compression_negotiated;
   }
   response_.reset();
-  if (worker_.options().mode == LoadMode::kIdle) {
+  if (worker_.options().mode == LoadMode::kIdle && !centrifugo_) {
     set_up_done();
     return;
   }
   ws_->text(true);
+  writing_ = true;
   ws_->async_write(net::buffer(filter_frame_),
                    [self = shared_from_this()](beast::error_code e, std::size_t) {
+                     self->writing_ = false;
                      self->on_filter_written(e);
                    });
 }
@@ -105,7 +118,7 @@ void BeastConnection::on_filter_written(beast::error_code ec) {
     return;
   }
   refilled_at_ = std::chrono::steady_clock::now();
-  do_read();  // ready at the filter_ack
+  do_read();  // ready at the filter_ack, or at Centrifugo's last set-up reply
 }
 
 void BeastConnection::do_read() {
@@ -124,15 +137,71 @@ void BeastConnection::on_read(beast::error_code ec, std::size_t bytes) {
     return;
   }
   const auto data = buffer_.cdata();
-  const FrameKind kind =
-      worker_.on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
-  if (kind == FrameKind::kFilterAck && !set_up_) set_up_done();
+  const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+  bool keep_reading = true;
+  if (centrifugo_) {
+    keep_reading = on_centrifugo_frame(frame);
+  } else if (worker_.on_message(frame) == FrameKind::kFilterAck && !set_up_) {
+    set_up_done();
+  }
   buffer_.consume(buffer_.size());
+  if (!keep_reading) return;
   if (worker_.options().mode == LoadMode::kRate) {
     pace_then_read(bytes);
   } else {
     do_read();
   }
+}
+
+bool BeastConnection::on_centrifugo_frame(std::string_view frame) {
+  bool failed = false;
+  for_each_centrifugo_reply(frame, [&](std::string_view line) {
+    const CentrifugoReply reply = inspect_centrifugo_reply(line);
+    switch (reply.kind) {
+      case CentrifugoReplyKind::kPublication:
+        worker_.on_event(reply.timestamp, line.size());
+        break;
+      case CentrifugoReplyKind::kPing:
+        send_pong();
+        break;
+      case CentrifugoReplyKind::kReply:
+        if (!set_up_ && replies_expected_ > 0 && --replies_expected_ == 0) set_up_done();
+        break;
+      case CentrifugoReplyKind::kError:
+        std::fprintf(stderr, "bench_load_client: connection %zu: Centrifugo error (id %lld): %s\n",
+                     index_, static_cast<long long>(reply.id), reply.error.c_str());
+        failed = true;
+        break;
+      case CentrifugoReplyKind::kOther:
+        break;
+    }
+  });
+  if (!failed) return true;
+  if (!set_up_) {
+    // A refused connect or subscribe is a set-up failure, not something a retry fixes.
+    set_up_ = true;
+    worker_.set_up_finished(false);
+  } else {
+    ++worker_.result().disconnected;
+  }
+  beast::error_code ignored;
+  ws_->next_layer().close(ignored);
+  return false;
+}
+
+void BeastConnection::send_pong() {
+  if (writing_) {
+    pong_owed_ = true;
+    return;
+  }
+  static const std::string kPong = "{}";
+  writing_ = true;
+  pong_owed_ = false;
+  ws_->async_write(net::buffer(kPong),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->writing_ = false;
+                     if (!ec && self->pong_owed_) self->send_pong();
+                   });
 }
 
 void BeastConnection::pace_then_read(std::size_t bytes) {

@@ -1,6 +1,8 @@
 // BeastConnection: a LoadConnection on Boost.Beast's websocket::stream, used with --compression
-// on (it offers permessage-deflate and reads whole messages, inflated). Worker thread only; kept
-// alive by its worker's list and by its own handlers.
+// on (it offers permessage-deflate and reads whole messages, inflated) and with --protocol
+// centrifugo (set-up by connect and subscribe commands, every publication in a frame counted,
+// server pings answered). Worker thread only; kept alive by its worker's list and by its own
+// handlers.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -32,6 +34,9 @@ class BeastConnection final : public LoadConnection,
   void on_connect(boost::beast::error_code ec);
   void on_handshake(boost::beast::error_code ec);
   void on_filter_written(boost::beast::error_code ec);
+  // Handles every reply in a frame; false when an error reply ended the connection.
+  bool on_centrifugo_frame(std::string_view frame);
+  void send_pong();
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void pace_then_read(std::size_t bytes);
@@ -43,7 +48,11 @@ class BeastConnection final : public LoadConnection,
   std::optional<Stream> ws_;
   std::unique_ptr<boost::beast::websocket::response_type> response_;  // of the handshake
   boost::beast::flat_buffer buffer_;
-  std::string filter_frame_;
+  std::string filter_frame_;  // or Centrifugo's set-up frame
+  bool centrifugo_ = false;
+  std::size_t replies_expected_ = 0;  // Centrifugo set-up: connect + one per subscribe
+  bool writing_ = false;              // a write is in flight (one at a time)
+  bool pong_owed_ = false;            // a ping came while writing
   std::unique_ptr<boost::asio::steady_timer> timer_;  // retries and the rate mode
   int attempts_ = 0;
   bool set_up_ = false;  // counted as ready or failed

@@ -53,6 +53,7 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   std::string warmup = "2s";
   std::string compression = "off";
   std::string connect_timeout = "0";
+  std::string protocol = "gateway";
   app.add_option("--addr", addr, "Gateway host:port");
   app.add_option("--path", o.path, "WebSocket path");
   app.add_option("--connections", o.connections, "Connections held by this process")
@@ -85,6 +86,14 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   app.add_option("--connect-timeout", connect_timeout,
                  "Give up setting up connections after this long; 0 = 30s + 2 x N / rate");
   app.add_flag("--wait-go", o.wait_go, "After READY, wait for a line 'go' on stdin");
+  app.add_option("--protocol", protocol,
+                 "gateway: filter frames; centrifugo: Centrifugo's JSON client protocol (connect, "
+                 "subscribe; use --path /connection/websocket)")
+      ->check(CLI::IsMember({"gateway", "centrifugo"}));
+  app.add_option("--centrifugo-all-channel", o.centrifugo.all,
+                 "Centrifugo: the channel subscribed to when the filter matches everything");
+  app.add_option("--centrifugo-device-prefix", o.centrifugo.per_device,
+                 "Centrifugo: a device's channel is this prefix + its id");
   app.add_option("--json-out", o.json_out, "Write the result here (else stdout)");
   app.add_option("--label", o.label, "Free text copied into the result");
   try {
@@ -114,6 +123,7 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   o.warmup_s = *w;
   o.connect_timeout_s = *t;
   o.compression = compression == "on";
+  o.protocol = protocol == "centrifugo" ? LoadProtocol::kCentrifugo : LoadProtocol::kGateway;
   return o;
 }
 

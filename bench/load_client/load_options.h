@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "load_client/centrifugo_protocol.h"
 #include "support/device_fleet.h"
 
 namespace iiot::bench {
@@ -16,6 +17,10 @@ enum class LoadMode {
   kRate,   // reads at most rate_bytes_per_s
   kIdle,   // completes the handshake and does nothing else (no filter, no reads)
 };
+
+// Whose client protocol the connections speak: the gateway's (filter frames) or Centrifugo's
+// (connect and subscribe commands, centrifugo_protocol.h), for the benchmark's peer comparison.
+enum class LoadProtocol { kGateway, kCentrifugo };
 
 struct LoadOptions {
   std::string host = "127.0.0.1";
@@ -38,6 +43,8 @@ struct LoadOptions {
   bool wait_go = false;          // after READY, wait for a "go" line on stdin
   std::string json_out;
   std::string label;
+  LoadProtocol protocol = LoadProtocol::kGateway;
+  CentrifugoChannels centrifugo;  // kCentrifugo only
 };
 
 std::string_view to_string(LoadMode mode);

@@ -57,7 +57,7 @@ void LoadWorker::connect_some() {
   const auto allowed = static_cast<std::size_t>(std::floor(elapsed * connect_rate_)) + 1;
   while (started_ < global_indices_.size() && started_ < allowed && pending_ < max_pending_) {
     std::shared_ptr<LoadConnection> connection;
-    if (options_.compression) {
+    if (options_.compression || options_.protocol == LoadProtocol::kCentrifugo) {
       connection = std::make_shared<BeastConnection>(*this, global_indices_[started_]);
     } else {
       connection = std::make_shared<RawConnection>(*this, global_indices_[started_]);
@@ -72,18 +72,25 @@ void LoadWorker::connect_some() {
 
 FrameKind LoadWorker::on_message(std::string_view payload) {
   const FrameInfo info = inspect_frame(payload);
-  ++result_.all_frames;
-  if (info.kind == FrameKind::kEvent && phase() == Phase::kMeasure) {
-    const MicrosSinceEpoch now = micros_since_epoch(std::chrono::system_clock::now());
-    ++result_.deliveries;
-    result_.bytes += payload.size();
-    if (const auto sent = parser_.parse(info.timestamp)) {
-      result_.latency.record((now - *sent) * 1000);
-    } else {
-      ++result_.unparsed_timestamps;
-    }
+  if (info.kind == FrameKind::kEvent) {
+    on_event(info.timestamp, payload.size());
+  } else {
+    ++result_.all_frames;
   }
   return info.kind;
+}
+
+void LoadWorker::on_event(std::string_view timestamp, std::size_t bytes) {
+  ++result_.all_frames;
+  if (phase() != Phase::kMeasure) return;
+  const MicrosSinceEpoch now = micros_since_epoch(std::chrono::system_clock::now());
+  ++result_.deliveries;
+  result_.bytes += bytes;
+  if (const auto sent = parser_.parse(timestamp)) {
+    result_.latency.record((now - *sent) * 1000);
+  } else {
+    ++result_.unparsed_timestamps;
+  }
 }
 
 void LoadWorker::set_up_finished(bool ok) {

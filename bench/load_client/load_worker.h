@@ -67,6 +67,9 @@ class LoadWorker {
   void set_up_finished(bool ok);  // a connection became ready or gave up
   // Counts one received text message and, in the measurement window, records its latency.
   FrameKind on_message(std::string_view payload);
+  // Counts one received event of `bytes` bytes stamped `timestamp` (empty: not found) and, in the
+  // measurement window, records its latency.
+  void on_event(std::string_view timestamp, std::size_t bytes);
   // Scratch space for non-blocking reads; its contents are gone once the reader returns.
   std::vector<char>& read_buffer() { return read_buffer_; }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "gateway/record_factory.h"
+#include "load_client/centrifugo_protocol.h"
 #include "load_client/frame_inspector.h"
 #include "observability/gateway_stats.h"
 #include "processing/default_message_processor.h"
@@ -144,6 +145,61 @@ TEST(CliDuration, Units) {
   EXPECT_EQ(parse_seconds("3"), 3.0);
   EXPECT_FALSE(parse_seconds("-1s"));
   EXPECT_FALSE(parse_seconds("10x"));
+}
+
+TEST(CentrifugoProtocol, SetUpFrameConnectsThenSubscribesEachChannel) {
+  const std::string frame = centrifugo_setup_frame({"device.dev-0001", "device.dev-0002"});
+  std::vector<boost::json::value> commands;
+  for_each_centrifugo_reply(
+      frame, [&](std::string_view line) { commands.push_back(boost::json::parse(line)); });
+  ASSERT_EQ(commands.size(), 3U);
+  EXPECT_EQ(commands[0], boost::json::parse(R"({"id":1,"connect":{}})"));
+  EXPECT_EQ(commands[1],
+            boost::json::parse(R"({"id":2,"subscribe":{"channel":"device.dev-0001"}})"));
+  EXPECT_EQ(commands[2],
+            boost::json::parse(R"({"id":3,"subscribe":{"channel":"device.dev-0002"}})"));
+  EXPECT_EQ(centrifugo_setup_frame({}), R"({"id":1,"connect":{}})");
+}
+
+TEST(CentrifugoProtocol, ChannelsFollowTheSubscriptionPlan) {
+  DeviceFleet fleet;
+  fleet.count = 100;
+  const CentrifugoChannels names{"all", "d."};
+  EXPECT_EQ(centrifugo_channels(SubscriptionPlan(fleet, 1.0), 5, names),
+            std::vector<std::string>{"all"});
+  EXPECT_EQ(centrifugo_channels(SubscriptionPlan(fleet, 0.02), 99, names),
+            (std::vector<std::string>{"d.dev-0099", "d.dev-0000"}));
+}
+
+TEST(CentrifugoProtocol, RepliesAreClassifiedOnePerLine) {
+  const std::string frame =
+      R"({"push":{"channel":"devices","pub":{"data":{"device_id":"sensor-0001","status":"online",)"
+      R"("timestamp":"2026-01-02T03:04:05.123456Z","seq":1}}}})"
+      "\n{}\n"
+      R"({"id":2,"subscribe":{}})"
+      "\n"
+      R"({"id":3,"error":{"code":103,"message":"permission denied"}})"
+      "\n"
+      R"({"push":{"channel":"devices","join":{"info":{}}}})"
+      "\nnot json\n";
+  std::vector<CentrifugoReply> replies;
+  for_each_centrifugo_reply(
+      frame, [&](std::string_view line) { replies.push_back(inspect_centrifugo_reply(line)); });
+  ASSERT_EQ(replies.size(), 6U);
+  EXPECT_EQ(replies[0].kind, CentrifugoReplyKind::kPublication);
+  EXPECT_EQ(replies[0].timestamp, "2026-01-02T03:04:05.123456Z");
+  EXPECT_EQ(replies[1].kind, CentrifugoReplyKind::kPing);
+  EXPECT_EQ(replies[2].kind, CentrifugoReplyKind::kReply);
+  EXPECT_EQ(replies[2].id, 2);
+  EXPECT_EQ(replies[3].kind, CentrifugoReplyKind::kError);
+  EXPECT_EQ(replies[3].id, 3);
+  EXPECT_NE(replies[3].error.find("permission denied"), std::string::npos);
+  EXPECT_EQ(replies[4].kind, CentrifugoReplyKind::kOther);
+  EXPECT_EQ(replies[5].kind, CentrifugoReplyKind::kError);
+  // A publication whose data has no timestamp is still a publication.
+  const auto bare = inspect_centrifugo_reply(R"({"push":{"channel":"c","pub":{"data":{"a":1}}}})");
+  EXPECT_EQ(bare.kind, CentrifugoReplyKind::kPublication);
+  EXPECT_TRUE(bare.timestamp.empty());
 }
 
 }  // namespace

@@ -285,6 +285,45 @@ TEST(RecordWriter, PadsToTheRequestedSize) {
           .contains("pad"));
 }
 
+TEST(ParseCommandLine, RecordFormatCentrifugoWithAChannelTemplate) {
+  const auto defaults = parse({});
+  ASSERT_TRUE(std::holds_alternative<SimulatorOptions>(defaults));
+  EXPECT_EQ(std::get<SimulatorOptions>(defaults).record_format, RecordFormat::kGateway);
+  const auto parsed =
+      parse({"--record-format", "centrifugo", "--centrifugo-channel", "device.{device_id}"});
+  ASSERT_TRUE(std::holds_alternative<SimulatorOptions>(parsed));
+  EXPECT_EQ(std::get<SimulatorOptions>(parsed).record_format, RecordFormat::kCentrifugo);
+  EXPECT_EQ(std::get<SimulatorOptions>(parsed).centrifugo_channel, "device.{device_id}");
+  const auto bad = parse({"--record-format", "nats"});
+  ASSERT_TRUE(std::holds_alternative<int>(bad));
+  EXPECT_EQ(std::get<int>(bad), 2);
+}
+
+TEST(RecordWriter, CentrifugoPublishCarriesTheRecordUnchanged) {
+  Fleet fleet(1, 3);
+  const RecordWriter writer(200);
+  const Device& device = fleet.next_reading();
+  const std::string record = writer.finish_device_data(writer.device_data(device, 7, "t"));
+  const std::string command = centrifugo_publish("device.{device_id}", device.id, record);
+  const auto parsed = boost::json::parse(command).as_object();
+  EXPECT_EQ(parsed.at("method").as_string(), "publish");
+  const auto& payload = parsed.at("payload").as_object();
+  EXPECT_EQ(payload.at("channel").as_string(), "device." + device.id);
+  EXPECT_EQ(payload.at("data"), boost::json::parse(record));
+  EXPECT_NE(command.find(record), std::string::npos);  // byte for byte: still 200 bytes
+  // A fixed channel, and a name that needs escaping, stay valid JSON.
+  EXPECT_EQ(boost::json::parse(centrifugo_publish("all", "x", "{}"))
+                .at("payload")
+                .at("channel")
+                .as_string(),
+            "all");
+  EXPECT_EQ(boost::json::parse(centrifugo_publish("a\"{device_id}", "b", "1"))
+                .at("payload")
+                .at("channel")
+                .as_string(),
+            "a\"b");
+}
+
 TEST(RecordWriter, AlertLeavesOutAbsentTypeAndLocation) {
   AlertEvent alert{"alert-1",
                    "sensor-0001",

@@ -67,4 +67,20 @@ std::string RecordWriter::finish(const boost::json::object& record) {
   return to_json_text(record);
 }
 
+std::string centrifugo_publish(std::string_view channel_template, std::string_view device_id,
+                               std::string_view record_json) {
+  constexpr std::string_view kPlaceholder = "{device_id}";
+  std::string channel(channel_template);
+  if (const auto at = channel.find(kPlaceholder); at != std::string::npos) {
+    channel.replace(at, kPlaceholder.size(), device_id);
+  }
+  // The record is already JSON text: it is placed as the data value, not parsed again.
+  std::string command = R"({"method":"publish","payload":{"channel":)";
+  command += to_json_text(boost::json::value(channel));
+  command += R"(,"data":)";
+  command += record_json;
+  command += "}}";
+  return command;
+}
+
 }  // namespace iiot::simulator

@@ -40,4 +40,11 @@ class RecordWriter {
   std::size_t payload_bytes_;
 };
 
+// The Centrifugo API command that publishes record_json (a record's text, kept byte for byte as
+// the publication's data) into a channel:
+// {"method":"publish","payload":{"channel":...,"data":...}}. channel_template's "{device_id}" is
+// replaced by device_id. Pure; thread-safe.
+std::string centrifugo_publish(std::string_view channel_template, std::string_view device_id,
+                               std::string_view record_json);
+
 }  // namespace iiot::simulator

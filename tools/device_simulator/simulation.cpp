@@ -119,9 +119,11 @@ void Simulation::send_device_data() {
   // The timestamp is taken as late as possible, so consumers can measure end-to-end latency.
   auto record = writer_.device_data(device, seq, now_rfc3339());
   const auto invalid = pick_invalid(RecordStream::kDeviceData);
-  const std::string value = invalid
-                                ? corrupt(std::move(record), RecordStream::kDeviceData, *invalid)
-                                : writer_.finish_device_data(std::move(record));
+  std::string value = invalid ? corrupt(std::move(record), RecordStream::kDeviceData, *invalid)
+                              : writer_.finish_device_data(std::move(record));
+  if (options_.record_format == RecordFormat::kCentrifugo) {
+    value = centrifugo_publish(options_.centrifugo_channel, device.id, value);
+  }
   if (!enqueue(options_.topic_data, device.id, value)) return;
   ++counters_.data_sent;
   count_invalid(invalid, counters_.data_invalid, counters_.data_invalid_kinds);
@@ -132,8 +134,11 @@ void Simulation::send_alert() {
   const std::uint64_t seq = ++alert_seq_;
   auto record = writer_.alert(alert, seq, now_rfc3339());
   const auto invalid = pick_invalid(RecordStream::kAlert);
-  const std::string value = invalid ? corrupt(std::move(record), RecordStream::kAlert, *invalid)
-                                    : RecordWriter::finish(record);
+  std::string value = invalid ? corrupt(std::move(record), RecordStream::kAlert, *invalid)
+                              : RecordWriter::finish(record);
+  if (options_.record_format == RecordFormat::kCentrifugo) {
+    value = centrifugo_publish(options_.centrifugo_channel, alert.device_id, value);
+  }
   if (!enqueue(options_.topic_alerts, alert.device_id, value)) return;
   ++counters_.alerts_sent;
   count_invalid(invalid, counters_.alerts_invalid, counters_.alert_invalid_kinds);

@@ -71,6 +71,7 @@ std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* con
   std::vector<std::string> properties;
   bool quiet = false;
   bool unique_ids = false;
+  std::string record_format = "gateway";
 
   CLI::App app(
       "Simulates a fleet of industrial devices producing telemetry and alerts to Kafka, in the "
@@ -112,6 +113,13 @@ std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* con
       ->check(property_validator())
       ->take_all()
       ->default_str("");
+  app.add_option("--record-format", record_format,
+                 "gateway: the gateway's records; centrifugo: each record as the data of a "
+                 "Centrifugo publish API command (benchmark peer comparison)")
+      ->check(CLI::IsMember({"gateway", "centrifugo"}));
+  app.add_option("--centrifugo-channel", options.centrifugo_channel,
+                 "With --record-format centrifugo: the channel; {device_id} is replaced by the "
+                 "record's device id");
   app.add_flag("-q,--quiet", quiet, "Only errors and the final summary");
 
   try {
@@ -129,6 +137,8 @@ std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* con
     options.properties.emplace_back(property.substr(0, eq), property.substr(eq + 1));
   }
   options.verbosity = quiet ? Verbosity::kQuiet : Verbosity::kNormal;
+  options.record_format =
+      record_format == "centrifugo" ? RecordFormat::kCentrifugo : RecordFormat::kGateway;
   return options;
 }
 

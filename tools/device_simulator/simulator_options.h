@@ -16,6 +16,11 @@ namespace iiot::simulator {
 
 enum class Verbosity { kNormal, kQuiet };
 
+// What a record's Kafka value is: the gateway's record (CONTRACT section 1), or, for the
+// benchmark's peer comparison, the same record as the data of a Centrifugo "publish" API command
+// (see centrifugo_publish() in record_writer.h).
+enum class RecordFormat { kGateway, kCentrifugo };
+
 struct SimulatorOptions {
   std::string brokers = "127.0.0.1:9092";
   std::size_t devices = 100;
@@ -31,6 +36,9 @@ struct SimulatorOptions {
   std::size_t payload_bytes = 0;                      // 0 = records at their natural size
   std::vector<std::pair<std::string, std::string>> properties;  // librdkafka overrides
   Verbosity verbosity = Verbosity::kNormal;
+  RecordFormat record_format = RecordFormat::kGateway;
+  // kCentrifugo only: the channel of a record; "{device_id}" is replaced by its device id.
+  std::string centrifugo_channel = "devices";
 };
 
 // Parses argv. On --help or a usage error prints what CLI11 prints and returns the exit code
