@@ -94,7 +94,7 @@ class LoadWorker {
   std::vector<std::shared_ptr<LoadConnection>> connections_;
   WorkerResult result_;
   TimestampParser parser_;
-  std::vector<char> read_buffer_ = std::vector<char>(256 * 1024);
+  std::vector<char> read_buffer_ = std::vector<char>(std::size_t{256} * 1024);
 };
 
 }  // namespace iiot::bench

@@ -35,7 +35,9 @@ class LatencyRecorder {
   std::uint64_t count() const { return count_; }
   std::uint64_t negative() const { return negative_; }
   std::uint64_t max() const { return max_; }
-  double mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / count_; }
+  double mean() const {
+    return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
+  }
   // q in [0, 1]; 0 when empty.
   std::uint64_t quantile(double q) const;
   // (bucket, count) of every non-empty bucket, for the JSON report.
