@@ -138,9 +138,7 @@ ctest --test-dir build/release -L integration -LE cluster --output-on-failure
 
 if [[ $sanitizers == 1 ]]; then
   step "integration and end-to-end tests (asan-ubsan, real broker)"
-  # Excluded, an open defect (issue 11's note): under ASan's slowdown the "latest" client that
-  # stalls for 5 s stops receiving after it resumes; the release run of the same test passes.
-  ctest --preset asan-ubsan-kafka -E 'PlantE2E\.ALatestClientThatStopsReading'
+  ctest --preset asan-ubsan-kafka
 fi
 
 # Runs the installed service against the single broker, so before that broker is stopped.

@@ -1,9 +1,13 @@
 // WriteGate: the next layer under a Client's boost::beast::websocket::stream, which makes the
 // connection's own writer the only one that writes to the socket.
 //
-// Reads pass straight through to the socket: Beast keeps the reading side, the handshake and its
-// control-frame rules. Beast's writes (the 101 response, pongs, pings, the close frame) are not
-// written here: their bytes are appended to a control buffer, Beast's write completes at once
+// Reads pass through to the socket: Beast keeps the reading side, the handshake and its
+// control-frame rules. A ClientCloseCheck follows the bytes read up to the client's close frame
+// and corrects the status code of Beast's answer to it where RFC 6455 asks for another one (1002
+// for an invalid or reserved code, 1007 for a reason that is not UTF-8).
+//
+// Beast's writes (the 101 response, pongs, pings, the close frame) are not written here: their
+// bytes are appended to a control buffer, Beast's write completes at once
 // (posted, never inline), and the Listener is told there is output. The writer then takes the
 // control bytes and sends them ahead of its queued data frames in its next gather write, so a
 // control frame never lands inside a data frame. Beast issues each control frame as one
@@ -17,17 +21,24 @@
 // on the owning connection's thread only.
 #pragma once
 
+#include <algorithm>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
+
+#include "push/client_close_check.h"
 
 namespace iiot::push {
 
@@ -54,7 +65,18 @@ class WriteGate {
 
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
-    return next_.async_read_some(buffers, std::forward<ReadToken>(token));
+    return boost::asio::async_initiate<ReadToken, void(boost::beast::error_code, std::size_t)>(
+        [this](auto handler, const MutableBufferSequence& data) {
+          auto executor = boost::asio::get_associated_executor(handler, next_.get_executor());
+          next_.async_read_some(
+              data, boost::asio::bind_executor(
+                        executor, [this, data, handler = std::move(handler)](
+                                      boost::beast::error_code ec, std::size_t n) mutable {
+                          inspect_received(data, n);
+                          std::move(handler)(ec, n);
+                        }));
+        },
+        token, buffers);
   }
 
   template <class ConstBufferSequence, class WriteToken>
@@ -68,6 +90,8 @@ class WriteGate {
             const std::size_t old = control_.size();
             control_.resize(old + n);
             boost::asio::buffer_copy(boost::asio::buffer(control_.data() + old, n), data);
+            close_check_.correct_answer(
+                std::span(reinterpret_cast<std::uint8_t*>(control_.data() + old), n));
             listener_->control_output_ready();
           }
           boost::asio::post(next_.get_executor(),
@@ -119,6 +143,18 @@ class WriteGate {
     Handler handler;
   };
 
+  template <class MutableBufferSequence>
+  void inspect_received(const MutableBufferSequence& data, std::size_t n) {
+    if (close_check_.done()) return;
+    for (auto it = boost::asio::buffer_sequence_begin(data);
+         n > 0 && it != boost::asio::buffer_sequence_end(data); ++it) {
+      const boost::asio::const_buffer buffer = *it;
+      const std::size_t k = std::min(buffer.size(), n);
+      close_check_.on_received(std::span(static_cast<const std::uint8_t*>(buffer.data()), k));
+      n -= k;
+    }
+  }
+
   void start_teardown() {
     auto pending = std::move(teardown_);
     pending->start(next_);
@@ -130,6 +166,7 @@ class WriteGate {
   boost::beast::error_code error_;
   bool writer_busy_ = false;
   std::unique_ptr<PendingTeardown> teardown_;
+  ClientCloseCheck close_check_;
 };
 
 template <class Stream, class TeardownHandler>

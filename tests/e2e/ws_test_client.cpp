@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -253,6 +254,20 @@ void WsTestClient::send_text(std::string_view text) {
 
 void WsTestClient::send_binary(std::string_view data) {
   impl_->send(std::string(data), true);
+}
+
+void WsTestClient::send_raw(std::string_view bytes) {
+  auto payload = std::make_shared<std::string>(bytes);
+  auto done = std::make_shared<std::promise<beast::error_code>>();
+  auto result = done->get_future();
+  net::post(impl_->io, [this, payload, done] {
+    net::async_write(beast::get_lowest_layer(impl_->ws).socket(), net::buffer(*payload),
+                     [payload, done](beast::error_code ec, std::size_t) { done->set_value(ec); });
+  });
+  if (result.wait_for(kIoTimeout) != std::future_status::ready) {
+    throw std::runtime_error("WsTestClient: a raw write did not complete");
+  }
+  if (const auto ec = result.get()) throw std::runtime_error("WsTestClient write: " + ec.message());
 }
 
 std::vector<ReceivedFrame> WsTestClient::frames() const {

@@ -61,6 +61,9 @@ class WsTestClient {
   // Sends one frame and waits until it is written (throws std::runtime_error on error/timeout).
   void send_text(std::string_view text);
   void send_binary(std::string_view data);
+  // Writes bytes to the socket as they are, bypassing Beast's framing (a test's pre-framed,
+  // possibly malformed frame); waits until they are written.
+  void send_raw(std::string_view bytes);
 
   std::vector<ReceivedFrame> frames() const;
   std::size_t frame_count() const;
