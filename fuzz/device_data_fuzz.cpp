@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(  // NOLINT(readability-identifier-naming)
     iiot::fuzz::require(!result.error().empty(), "rejected without a reason", value);
     return 0;
   }
-  iiot::fuzz::require_json_object(*iiot::model::encode_device_data(result.value()));
+  iiot::fuzz::require_json_object(*iiot::model::encode_device_data(
+      result.value(), iiot::model::RecordPosition{"iiot.topic", 1, 2}));
   return 0;
 }

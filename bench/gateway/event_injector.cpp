@@ -38,7 +38,9 @@ void EventInjector::run(std::chrono::steady_clock::time_point until, std::uint64
       continue;
     }
     const auto record = records_.make(seq_++, std::chrono::system_clock::now());
-    const auto result = processor_.process(processing::RecordKind::kDeviceData, record);
+    const auto result =
+        processor_.process(processing::RecordKind::kDeviceData, record,
+                           model::RecordPosition{"bench", 0, static_cast<std::int64_t>(seq_ - 1)});
     ++sent;
     (result.ok() ? injected_ : rejected_).fetch_add(1, std::memory_order_relaxed);
   }

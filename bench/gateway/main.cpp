@@ -184,7 +184,8 @@ int run(const GatewayOptions& o) {
     processing::DefaultMessageProcessor scratch(o.processor.max_payload_bytes, scratch_stats);
     RecordFactory records(o.fleet);
     const auto result = scratch.process(processing::RecordKind::kDeviceData,
-                                        records.make(1, std::chrono::system_clock::now()));
+                                        records.make(1, std::chrono::system_clock::now()),
+                                        model::RecordPosition{"bench", 0, 0});
     if (!result.ok()) {
       std::fprintf(stderr, "bench_gateway: the sample record is invalid: %s\n",
                    result.error().c_str());

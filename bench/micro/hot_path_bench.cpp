@@ -43,8 +43,9 @@ BENCHMARK(BM_DecodeDeviceData);
 
 void BM_EncodeDeviceDataFrame(benchmark::State& state) {
   const auto data = iiot::model::decode_device_data(device_record(1)).value();
+  const iiot::model::RecordPosition position{"iiot.device-data", 3, 18342};
   for (auto _ : state) {
-    auto frame = iiot::model::encode_device_data(data);
+    auto frame = iiot::model::encode_device_data(data, position);
     benchmark::DoNotOptimize(frame);
   }
 }
@@ -60,7 +61,9 @@ void BM_ProcessAndEncodeRecord(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     auto result =
-        processor.process(iiot::processing::RecordKind::kDeviceData, records[i++ % records.size()]);
+        processor.process(iiot::processing::RecordKind::kDeviceData, records[i % records.size()],
+                          iiot::model::RecordPosition{"bench", 0, static_cast<std::int64_t>(i)});
+    ++i;
     auto event = iiot::push::make_push_event(result.event());
     benchmark::DoNotOptimize(event);
   }

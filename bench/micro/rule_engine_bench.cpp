@@ -20,8 +20,8 @@
 
 namespace {
 
+using iiot::model::RecordPosition;
 using iiot::processing::DeviceRuleState;
-using iiot::processing::RecordPosition;
 using iiot::processing::RuleEngine;
 
 iiot::model::DeviceData fleet_record(int device, double temperature) {

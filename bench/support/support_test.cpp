@@ -126,7 +126,8 @@ TEST(RecordFactory, RecordsAreValidAndFramesStartWithTypeAndTimestamp) {
   for (std::uint64_t seq = 0; seq < 6; ++seq) {
     const auto now = std::chrono::system_clock::now();
     const auto result =
-        processor.process(processing::RecordKind::kDeviceData, records.make(seq, now));
+        processor.process(processing::RecordKind::kDeviceData, records.make(seq, now),
+                          model::RecordPosition{"bench", 0, static_cast<std::int64_t>(seq)});
     ASSERT_TRUE(result.ok()) << result.error();
     ids.insert(result.event()->device_data().device_id);
     const auto frame = push::make_push_event(result.event())->frame;

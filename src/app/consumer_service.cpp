@@ -8,8 +8,10 @@
 
 #include "app/group_id_template.h"
 #include "ingest/kafka_consumer.h"
+#include "ingest/kafka_history.h"
 #include "processing/default_message_processor.h"
 #include "push/data_pusher.h"
+#include "push/replay_service.h"
 #include "push/websocket_integrated_processor.h"
 #include "push/websocket_server.h"
 
@@ -45,15 +47,22 @@ void ConsumerService::request_stop() {
 
 int ConsumerService::run() {
   processing::DefaultMessageProcessor default_processor(config_.processor.max_payload_bytes, stats_,
-                                                        config_.rules);
+                                                        config_.rules, config_.resume.state_ttl);
   if (!config_.rules.empty()) spdlog::info("{} threshold rules in force", config_.rules.size());
+  ingest::KafkaHistory history(config_.kafka);
   std::unique_ptr<push::DataPusher> pusher;
+  std::unique_ptr<push::ReplayService> replays;
   std::unique_ptr<push::WebSocketServer> server;
   std::unique_ptr<push::WebSocketIntegratedProcessor> integrated;
   processing::MessageProcessor* processor = &default_processor;
 
   if (config_.websocket.enabled) {
-    pusher = std::make_unique<push::DataPusher>(config_.websocket, stats_);
+    pusher = std::make_unique<push::DataPusher>(config_.websocket, config_.resume, stats_);
+    replays = std::make_unique<push::ReplayService>(
+        config_.resume,
+        std::vector<std::string>{config_.kafka.topics.device_data, config_.kafka.topics.alerts},
+        pusher->ring(), default_processor, &history, stats_);
+    pusher->set_replay_service(replays.get());
     server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_,
                                                      *authenticator_);
     integrated = std::make_unique<push::WebSocketIntegratedProcessor>(default_processor, *pusher,
@@ -100,6 +109,7 @@ int ConsumerService::run() {
     while (pusher->client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    replays->stop();  // no job feeds a client any more
     pusher->stop();
   }
   if (stats_logger.joinable()) stats_logger.join();

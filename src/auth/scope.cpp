@@ -40,7 +40,11 @@ std::optional<model::Filter> narrow(const model::Filter& requested, const Scope&
       narrow_list(requested.locations, scope.locations, out.locations) &&
       narrow_list(requested.alert_levels, scope.alert_levels, out.alert_levels) &&
       narrow_list(requested.types, scope.types, out.types)) {
-    out.delivery = requested.delivery;  // how to deliver is the client's choice, not a scope's
+    // How to deliver, and whether to resume or take a snapshot, are the client's choice, not a
+    // scope's; what a replay or a snapshot sends is narrowed like the live stream.
+    out.delivery = requested.delivery;
+    out.resume = requested.resume;
+    out.snapshot = requested.snapshot;
     return out;
   }
   return std::nullopt;

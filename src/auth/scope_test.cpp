@@ -56,6 +56,21 @@ const NarrowCase kCases[] = {
 INSTANTIATE_TEST_SUITE_P(Scope, NarrowTest, ::testing::ValuesIn(kCases),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
+// Delivery, resume and snapshot are the client's choices: the scope narrows what they send, not
+// whether they are asked for.
+TEST(Narrow, KeepsTheDeliveryOptions) {
+  Filter requested = make({"a", "b"});
+  requested.delivery = model::Delivery::kLatest;
+  requested.resume = true;
+  requested.snapshot = true;
+  const std::optional<Filter> got = narrow(requested, make({"b"}));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->device_ids, (std::vector<std::string>{"b"}));
+  EXPECT_EQ(got->delivery, model::Delivery::kLatest);
+  EXPECT_TRUE(got->resume);
+  EXPECT_TRUE(got->snapshot);
+}
+
 TEST(ScopeFromConfig, ParsesNamesAndSorts) {
   config::ScopeConfig c;
   c.device_ids = {"b", "a", "b"};

@@ -427,6 +427,13 @@ void visit_fields(Config& config, Visitor& v) {
   v.duration("processor.push_retry_backoff", processor.push_retry_backoff);
   v.integer("processor.max_payload_bytes", processor.max_payload_bytes, Range{1});
 
+  ResumeConfig& resume = config.resume;
+  v.duration("resume.checkpoint_interval", resume.checkpoint_interval);
+  v.integer("resume.memory_bytes", resume.memory_bytes, Range{0});
+  v.integer("resume.max_replay_events", resume.max_replay_events, Range{1});
+  v.integer("resume.max_replay_rate", resume.max_replay_rate, Range{1});
+  v.duration("resume.state_ttl", resume.state_ttl);
+
   LogConfig& log = config.log;
   v.text_choice("log.level", log.level, kLogLevels);
   v.choice("log.format", log.format, kLogFormats);
@@ -1243,7 +1250,7 @@ Config parse_document(const std::string& yaml_text, std::string_view source, Env
   } else if (!root.IsNull()) {
     throw ConfigError(
         "config error: the document must be a mapping with the sections websocket, kafka, "
-        "processor, log and auth (got " +
+        "processor, resume, log and auth (got " +
         describe(root) + ")");
   }
   collect_env(schema, env != nullptr ? env : &real_getenv, raw);

@@ -74,6 +74,17 @@ struct ProcessorConfig {
   friend bool operator==(const ProcessorConfig&, const ProcessorConfig&) = default;
 };
 
+// Snapshot and resume (CONTRACT section 8).
+struct ResumeConfig {
+  Duration checkpoint_interval = std::chrono::seconds(1);
+  std::int64_t memory_bytes = 67108864;  // the ring of recent events kept for replays
+  std::int64_t max_replay_events = 1000000;
+  std::int64_t max_replay_rate = 50000;  // events/s per replaying client
+  Duration state_ttl = std::chrono::hours(24);
+
+  friend bool operator==(const ResumeConfig&, const ResumeConfig&) = default;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace | debug | info | warn | error
   LogFormat format = LogFormat::kText;
@@ -152,6 +163,7 @@ struct Config {
   WebSocketConfig websocket;
   KafkaConfig kafka;
   ProcessorConfig processor;
+  ResumeConfig resume;
   LogConfig log;
   std::vector<RuleConfig> rules;  // in file order; no environment overrides
   AuthConfig auth;

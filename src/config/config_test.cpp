@@ -98,6 +98,12 @@ TEST(ConfigDefaults, MatchContractSection4) {
   EXPECT_EQ(c.processor.push_retry_backoff, milliseconds(10));
   EXPECT_EQ(c.processor.max_payload_bytes, 1048576);
 
+  EXPECT_EQ(c.resume.checkpoint_interval, seconds(1));
+  EXPECT_EQ(c.resume.memory_bytes, 67108864);
+  EXPECT_EQ(c.resume.max_replay_events, 1000000);
+  EXPECT_EQ(c.resume.max_replay_rate, 50000);
+  EXPECT_EQ(c.resume.state_ttl, std::chrono::hours(24));
+
   EXPECT_EQ(c.log.level, "info");
   EXPECT_EQ(c.log.format, LogFormat::kText);
 }
@@ -336,7 +342,7 @@ const ErrorCase kErrorCases[] = {
      "config error: kafka.topics: must be a mapping of keys (got a list)"},
     {"DocumentNotMapping", "- a\n- b\n",
      "config error: the document must be a mapping with the sections websocket, kafka, "
-     "processor, log and auth (got a list)"},
+     "processor, resume, log and auth (got a list)"},
     {"ValueQuotedWithEscapes", "websocket:\n  port: \"a\\\"b\\n\"\n",
      "config error: websocket.port: must be an integer (got \"a\\\"b\\x0a\")"},
     // Unknown keys.
@@ -408,6 +414,18 @@ const ErrorCase kErrorCases[] = {
      "config error: kafka.properties[\"group.id\"]: set kafka.group_id instead"},
     {"PropertyNull", "kafka:\n  properties:\n    a:\n",
      "config error: kafka.properties[\"a\"]: must be a string, number or boolean (got null)"},
+    // Snapshot and resume.
+    {"ResumeIntervalZero", "resume:\n  checkpoint_interval: \"0\"\n",
+     "config error: resume.checkpoint_interval: must be > 0 (got \"0\")"},
+    {"ResumeMemoryNegative", "resume:\n  memory_bytes: -1\n",
+     "config error: resume.memory_bytes: must be >= 0 (got -1)"},
+    {"ResumeMaxEventsZero", "resume:\n  max_replay_events: 0\n",
+     "config error: resume.max_replay_events: must be >= 1 (got 0)"},
+    {"ResumeRateText", "resume:\n  max_replay_rate: fast\n",
+     "config error: resume.max_replay_rate: must be an integer (got \"fast\")"},
+    {"ResumeTtlBad", "resume:\n  state_ttl: 1d\n",
+     "config error: resume.state_ttl: invalid duration \"1d\" (use e.g. 500ms, 10s, 1m)"},
+    {"ResumeUnknownKey", "resume:\n  memory: 1\n", "config error: resume.memory: unknown key"},
     // Syntax.
     {"YamlSyntax", "websocket:\n  port: [1, 2\n",
      "config error: YAML syntax error at line 3, column 1: end of sequence flow not found"},
@@ -455,6 +473,20 @@ TEST(ConfigEnv, ScalarOverridesFileAndDefault) {
   EXPECT_EQ(c.websocket.overflow_policy, OverflowPolicy::kDisconnect);
   EXPECT_EQ(c.websocket.client_timeout, minutes(2));
   EXPECT_EQ(c.processor.max_payload_bytes, 2048);
+}
+
+TEST(ConfigEnv, ResumeSection) {
+  const Config c =
+      parse_with_env("resume:\n  memory_bytes: 5\n", {{"IIOT_RESUME_MEMORY_BYTES", "1024"},
+                                                      {"IIOT_RESUME_CHECKPOINT_INTERVAL", "250ms"},
+                                                      {"IIOT_RESUME_MAX_REPLAY_EVENTS", "10"},
+                                                      {"IIOT_RESUME_MAX_REPLAY_RATE", "100"},
+                                                      {"IIOT_RESUME_STATE_TTL", "1h"}});
+  EXPECT_EQ(c.resume.memory_bytes, 1024);
+  EXPECT_EQ(c.resume.checkpoint_interval, milliseconds(250));
+  EXPECT_EQ(c.resume.max_replay_events, 10);
+  EXPECT_EQ(c.resume.max_replay_rate, 100);
+  EXPECT_EQ(c.resume.state_ttl, std::chrono::hours(1));
 }
 
 TEST(ConfigEnv, ListsAreCommaSeparated) {

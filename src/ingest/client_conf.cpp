@@ -102,6 +102,23 @@ ConfHandle make_consumer_conf(const config::KafkaConfig& config) {
   return conf;
 }
 
+ConfHandle make_history_consumer_conf(const config::KafkaConfig& config) {
+  ConfHandle conf(rd_kafka_conf_new());
+  rd_kafka_conf_t* c = conf.get();
+  set_common(c, config);
+  // librdkafka wants a group id for a consumer; with assign() and no commits it never joins.
+  set_property(c, "group.id", config.group_id + ".replay", "kafka.group_id");
+  set_property(c, "client.id", config.client_id + "-replay", "kafka.client_id");
+  set_property(c, "enable.auto.commit", "false", "enable.auto.commit");
+  set_property(c, "enable.auto.offset.store", "false", "enable.auto.offset.store");
+  set_property(c, "enable.partition.eof", "true", "enable.partition.eof");
+  // A start offset deleted by retention between planning and reading: start at the earliest.
+  set_property(c, "auto.offset.reset", "earliest", "auto.offset.reset");
+  set_property(c, "fetch.wait.max.ms", "10", "fetch.wait.max.ms");
+  apply_user_properties(c, config);
+  return conf;
+}
+
 std::int64_t dead_letter_max_message_bytes(std::int64_t max_payload_bytes) {
   constexpr std::int64_t kDefault = 1'000'000;      // librdkafka's default
   constexpr std::int64_t kMaximum = 1'000'000'000;  // librdkafka's maximum

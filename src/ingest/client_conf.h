@@ -22,6 +22,9 @@ ConfHandle make_dead_letter_producer_conf(const config::KafkaConfig& config,
 // record of any size the source topic could hold under common broker limits is written whole;
 // past that, or when the broker refuses it, DeadLetterWriter writes a stub.
 std::int64_t dead_letter_max_message_bytes(std::int64_t max_payload_bytes);
+// The replay reader: a consumer that is assigned partitions directly (never joins a group, never
+// commits) and reports the end of each partition.
+ConfHandle make_history_consumer_conf(const config::KafkaConfig& config);
 
 // Sets one property; origin is how the error message names it. Throws KafkaError.
 void set_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,

@@ -235,7 +235,7 @@ void KafkaConsumer::Impl::handle_record(const rd_kafka_message_t& message) {
     stats_.kafka.broker_reachable.store(true, std::memory_order_relaxed);
   }
 
-  processing::RecordPosition position{topic, message.partition, message.offset};
+  model::RecordPosition position{std::string(topic), message.partition, message.offset};
   rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
   if (const std::int64_t ms = rd_kafka_message_timestamp(&message, &timestamp_type); ms >= 0) {
     position.kafka_timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));

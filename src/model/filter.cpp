@@ -83,6 +83,14 @@ ClientRequest decode_refresh(const json::value* data_value) {
   return RefreshRequest{std::string(text->data(), text->size())};
 }
 
+std::optional<std::string> read_flag(const json::object& data, std::string_view key, bool& out) {
+  const json::value* v = data.if_contains(json::string_view(key.data(), key.size()));
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_bool()) return std::string(key) + ": must be true or false";
+  out = v->get_bool();
+  return std::nullopt;
+}
+
 ClientRequest decode_filter(const json::value* data_value) {
   FilterRequest request;
   // No data (or null) means every list is missing: the empty filter.
@@ -101,8 +109,18 @@ ClientRequest decode_filter(const json::value* data_value) {
   }
   if (!error) error = read_list(*data, "types", parse_message_type, "device_data, alert", f.types);
   if (!error) error = read_delivery(*data, f.delivery);
+  if (!error) error = read_flag(*data, "resume", f.resume);
+  if (!error) error = read_flag(*data, "snapshot", f.snapshot);
   if (error) return invalid_filter(std::move(*error));
   return request;
+}
+
+ClientRequest decode_resume(const json::value* data_value) {
+  const json::object* data = data_value != nullptr ? data_value->if_object() : nullptr;
+  const json::value* cursor = data != nullptr ? data->if_contains("cursor") : nullptr;
+  const json::string* text = cursor != nullptr ? cursor->if_string() : nullptr;
+  if (text == nullptr) return ClientFrameError{"invalid_cursor", "data.cursor: must be a string"};
+  return ResumeRequest{std::string(text->data(), text->size())};
 }
 
 }  // namespace
@@ -149,8 +167,9 @@ ClientRequest decode_client_frame(std::string_view text) {
   if (*name == "ping") return PingRequest{};
   if (*name == "filter") return decode_filter(object->if_contains("data"));
   if (*name == "refresh") return decode_refresh(object->if_contains("data"));
+  if (*name == "resume") return decode_resume(object->if_contains("data"));
   return ClientFrameError{
-      "unknown_type", "type: must be one of filter, ping, refresh (got " +
+      "unknown_type", "type: must be one of filter, ping, refresh, resume (got " +
                           json_text::quoted_excerpt(std::string_view(name->data(), name->size())) +
                           ")"};
 }

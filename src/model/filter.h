@@ -29,8 +29,11 @@ struct Filter {
   std::vector<Severity> alert_levels;  // constrains alerts only
   std::vector<MessageType> types;
   Delivery delivery = Delivery::kAll;  // how events are queued, not which ones match
+  // Snapshot and resume (CONTRACT section 8); like delivery, they do not change what matches.
+  bool resume = false;    // the client gets checkpoints and may resume from one
+  bool snapshot = false;  // the client first gets the latest state of every matching device
 
-  // No constraint on any dimension (delivery is not a constraint).
+  // No constraint on any dimension (delivery, resume and snapshot are not constraints).
   bool empty() const;
   bool operator==(const Filter&) const = default;
 
@@ -49,18 +52,26 @@ struct FilterRequest {
 struct RefreshRequest {
   std::string token;
 };
-// An error reply to send: code is "invalid_json", "unknown_type", "invalid_filter" or
-// "invalid_token" (a refresh without a token). A message never quotes a token.
+// {"type":"resume","data":{"cursor":"..."}}; the cursor is checked against the topics later.
+struct ResumeRequest {
+  std::string cursor;
+};
+// An error reply to send: code is "invalid_json", "unknown_type", "invalid_filter",
+// "invalid_token" (a refresh without a token) or "invalid_cursor" (a resume without a cursor).
+// A message never quotes a token.
 struct ClientFrameError {
   std::string code;
   std::string message;
 };
-using ClientRequest = std::variant<PingRequest, FilterRequest, RefreshRequest, ClientFrameError>;
+using ClientRequest =
+    std::variant<PingRequest, FilterRequest, RefreshRequest, ResumeRequest, ClientFrameError>;
 
-// Decodes {"type":"ping"}, {"type":"filter","data":{...}} or {"type":"refresh","data":{"token":
-// "..."}}. A missing or null list is empty; an unknown level or type, or a list element that is
-// not a string, is invalid_filter. A missing or null "delivery" is "all"; anything but "all" or
-// "latest" is invalid_filter.
+// Decodes {"type":"ping"}, {"type":"filter","data":{...}}, {"type":"refresh","data":{"token":
+// "..."}} or {"type":"resume","data":{"cursor":"..."}}. A missing or null list is empty; an
+// unknown level or type, or a list element that is not a string, is invalid_filter. A missing or
+// null "delivery" is "all"; anything but "all" or "latest" is invalid_filter. "resume" and
+// "snapshot" must be booleans (missing or null is false). A resume without a string cursor is
+// invalid_cursor.
 ClientRequest decode_client_frame(std::string_view text);
 
 // Decodes a filter given as a JSON object text (e.g. a token's scope claim) with the rules of a

@@ -153,6 +153,12 @@ ClientRequest error(std::string code, std::string message) {
 ClientRequest filter(Filter f) {
   return FilterRequest{std::move(f)};
 }
+Filter with_flags(bool resume, bool snapshot) {
+  Filter f;
+  f.resume = resume;
+  f.snapshot = snapshot;
+  return f;
+}
 
 std::vector<FrameCase> frame_cases() {
   return {
@@ -201,9 +207,10 @@ std::vector<FrameCase> frame_cases() {
       {"TypeNull", R"({"type":null})", error("unknown_type", "type: required")},
       {"TypeNotString", R"({"type":1})", error("unknown_type", "type: must be a string")},
       {"TypeUnknown", R"({"type":"subscribe"})",
-       error("unknown_type", R"(type: must be one of filter, ping, refresh (got "subscribe"))")},
+       error("unknown_type",
+             R"(type: must be one of filter, ping, refresh, resume (got "subscribe"))")},
       {"TypeWrongCase", R"({"type":"PING"})",
-       error("unknown_type", R"(type: must be one of filter, ping, refresh (got "PING"))")},
+       error("unknown_type", R"(type: must be one of filter, ping, refresh, resume (got "PING"))")},
 
       {"DataNotObject", R"({"type":"filter","data":["sensor"]})",
        error("invalid_filter", "data: must be an object")},
@@ -228,6 +235,17 @@ std::vector<FrameCase> frame_cases() {
        error("invalid_filter", "delivery: must be one of all, latest (got a non-string)")},
       {"TypesNotArray", R"({"type":"filter","data":{"types":"alert"}})",
        error("invalid_filter", "types: must be a list of strings")},
+      {"ResumeAndSnapshotFlags", R"({"type":"filter","data":{"resume":true,"snapshot":true}})",
+       filter(with_flags(true, true))},
+      {"FlagsNullAreFalse", R"({"type":"filter","data":{"resume":null,"snapshot":false}})",
+       filter(Filter{})},
+      {"ResumeFlagNotBool", R"({"type":"filter","data":{"resume":"yes"}})",
+       error("invalid_filter", "resume: must be true or false")},
+      {"ResumeRequest", R"({"type":"resume","data":{"cursor":"abc"}})", ResumeRequest{"abc"}},
+      {"ResumeWithoutCursor", R"({"type":"resume","data":{}})",
+       error("invalid_cursor", "data.cursor: must be a string")},
+      {"ResumeCursorNotString", R"({"type":"resume","data":{"cursor":5}})",
+       error("invalid_cursor", "data.cursor: must be a string")},
   };
 }
 
@@ -237,7 +255,10 @@ TEST_P(ClientFrameTest, Decodes) {
   const FrameCase& c = GetParam();
   const ClientRequest actual = decode_client_frame(c.text);
   ASSERT_EQ(actual.index(), c.expected.index());
-  if (const auto* want = std::get_if<FilterRequest>(&c.expected)) {
+  if (const auto* want_resume = std::get_if<ResumeRequest>(&c.expected)) {
+    ASSERT_TRUE(std::holds_alternative<ResumeRequest>(actual));
+    EXPECT_EQ(std::get<ResumeRequest>(actual).cursor, want_resume->cursor);
+  } else if (const auto* want = std::get_if<FilterRequest>(&c.expected)) {
     EXPECT_TRUE(std::get<FilterRequest>(actual).filter == want->filter);
   } else if (const auto* want_error = std::get_if<ClientFrameError>(&c.expected)) {
     const auto& got = std::get<ClientFrameError>(actual);
@@ -262,7 +283,8 @@ TEST(ClientFrameTest, LongUnknownValueIsCutInTheMessage) {
   const ClientRequest r = decode_client_frame(R"({"type":")" + std::string(1000, 'x') + R"("})");
   ASSERT_TRUE(std::holds_alternative<ClientFrameError>(r));
   EXPECT_EQ(std::get<ClientFrameError>(r).message,
-            "type: must be one of filter, ping, refresh (got \"" + std::string(64, 'x') + "...\")");
+            "type: must be one of filter, ping, refresh, resume (got \"" + std::string(64, 'x') +
+                "...\")");
 }
 
 }  // namespace

@@ -15,6 +15,17 @@ constexpr std::size_t kDeviceFrameOverhead = 128;
 constexpr std::size_t kSensorOverhead = 48;
 constexpr std::size_t kAlertFrameOverhead = 192;
 constexpr std::size_t kFilterOverhead = 96;
+constexpr std::size_t kPositionOverhead = 48;
+// Where the event encoders put "data", right after "pos": the place for a mark.
+constexpr std::string_view kDataKey = R"(,"data":)";
+
+// ,"pos":"<topic>:<partition>:<offset>[/<n>]" (topic names need no escaping)
+void append_pos(std::string& out, const RecordPosition& position, std::uint32_t derived) {
+  if (!position.known()) return;
+  out.append(R"(,"pos":")");
+  append_position(out, position, derived);
+  out.push_back('"');
+}
 
 template <typename T, typename Name>
 void append_list(std::string& out, const std::vector<T>& list, Name name) {
@@ -44,6 +55,8 @@ void append_filter(std::string& out, const Filter& filter, FilterPart part = Fil
   append_list(out, filter.types, name);
   if (part == FilterPart::kFilter) {
     out.append(R"(,"delivery":")").append(to_string(filter.delivery)).push_back('"');
+    out.append(R"(,"resume":)").append(filter.resume ? "true" : "false");
+    out.append(R"(,"snapshot":)").append(filter.snapshot ? "true" : "false");
   }
   out.push_back('}');
 }
@@ -77,9 +90,11 @@ void put_digits(char* out, unsigned value, int width) {
 
 }  // namespace
 
-SharedFrame encode_device_data(const DeviceData& data) {
-  std::size_t size = kDeviceFrameOverhead + data.timestamp.size() + data.device_id.size() +
-                     data.device_type.size() + data.location.size();
+SharedFrame encode_device_data(const DeviceData& data, const RecordPosition& position,
+                               std::uint32_t derived) {
+  std::size_t size = kDeviceFrameOverhead + kPositionOverhead + position.topic.size() +
+                     data.timestamp.size() + data.device_id.size() + data.device_type.size() +
+                     data.location.size();
   for (const SensorReading& sensor : data.sensors) {
     size += kSensorOverhead + sensor.name.size() + sensor.value_text.size() +
             (sensor.unit ? sensor.unit->size() : 0);
@@ -90,6 +105,7 @@ SharedFrame encode_device_data(const DeviceData& data) {
 
   out.append(R"({"type":"device_data","timestamp":)");
   append_string(out, data.timestamp);
+  append_pos(out, position, derived);
   out.append(R"(,"data":{"device":{"device_id":)");
   append_string(out, data.device_id);
   out.append(R"(,"device_type":)");
@@ -117,17 +133,20 @@ SharedFrame encode_device_data(const DeviceData& data) {
   return frame;
 }
 
-SharedFrame encode_alert(const Alert& alert) {
+SharedFrame encode_alert(const Alert& alert, const RecordPosition& position,
+                         std::uint32_t derived) {
   const std::string_view device_type = view_or_empty(alert.device_type);
   const std::string_view location = view_or_empty(alert.location);
   auto frame = std::make_shared<std::string>();
   std::string& out = *frame;
-  out.reserve(kAlertFrameOverhead + alert.timestamp.size() + alert.alert_id.size() +
-              alert.title.size() + alert.description.size() + alert.device_id.size() +
-              device_type.size() + location.size());
+  out.reserve(kAlertFrameOverhead + kPositionOverhead + position.topic.size() +
+              alert.timestamp.size() + alert.alert_id.size() + alert.title.size() +
+              alert.description.size() + alert.device_id.size() + device_type.size() +
+              location.size());
 
   out.append(R"({"type":"alert","timestamp":)");
   append_string(out, alert.timestamp);
+  append_pos(out, position, derived);
   out.append(R"(,"data":{"alert":{"alert_id":)");
   append_string(out, alert.alert_id);
   out.append(R"(,"severity":")").append(to_string(alert.severity)).append(R"(","title":)");
@@ -205,6 +224,50 @@ std::string encode_error(std::string_view code, std::string_view message,
   out.append(R"(,"message":)");
   append_string(out, message);
   out.append("}}");
+  return out;
+}
+
+std::string mark_event_frame(std::string_view frame, EventMark mark) {
+  // The record's strings before "pos" are JSON-escaped, so the first ,"pos":" is the key, and
+  // the position holds no quote, so the ,"data": after it is the key too.
+  const auto pos = frame.find(R"(,"pos":")");
+  const auto data = frame.find(kDataKey, pos == std::string_view::npos ? 0 : pos);
+  const std::string_view flag =
+      mark == EventMark::kReplay ? R"(,"replay":true)" : R"(,"snapshot":true)";
+  std::string out;
+  out.reserve(frame.size() + flag.size());
+  out.append(frame.substr(0, data)).append(flag).append(frame.substr(data));
+  return out;
+}
+
+std::string encode_checkpoint(const StreamCursor& cursor,
+                              std::chrono::system_clock::time_point now) {
+  const std::string text = encode_cursor(cursor);
+  std::string out;
+  out.reserve(80 + text.size());
+  append_control_head(out, "checkpoint", now);
+  out.append(R"(,"data":{"cursor":")").append(text).append(R"("}})");
+  return out;
+}
+
+std::string encode_snapshot_end(std::size_t devices, const StreamCursor& cursor,
+                                std::chrono::system_clock::time_point now) {
+  const std::string text = encode_cursor(cursor);
+  std::string out;
+  out.reserve(96 + text.size());
+  append_control_head(out, "snapshot_end", now);
+  out.append(R"(,"data":{"devices":)").append(std::to_string(devices));
+  out.append(R"(,"cursor":")").append(text).append(R"("}})");
+  return out;
+}
+
+std::string encode_resume_ack(bool recovered, std::uint64_t replayed,
+                              std::chrono::system_clock::time_point now) {
+  std::string out;
+  out.reserve(96);
+  append_control_head(out, "resume_ack", now);
+  out.append(R"(,"data":{"recovered":)").append(recovered ? "true" : "false");
+  out.append(R"(,"replayed":)").append(std::to_string(replayed)).append("}}");
   return out;
 }
 

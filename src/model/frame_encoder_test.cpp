@@ -18,6 +18,7 @@ using std::chrono::system_clock;
 
 // 2024-08-01T12:50:09.123Z
 const system_clock::time_point kNow{milliseconds(1'722'516'609'123)};
+const RecordPosition kPos{"t.data", 2, 41};
 
 DeviceData sample_device() {
   return DeviceData{"sensor-001",
@@ -49,13 +50,14 @@ void expect_frame(const std::string& frame, std::string_view golden) {
 }
 
 TEST(FrameEncoderTest, DeviceDataGolden) {
-  const SharedFrame frame = encode_device_data(sample_device());
+  const SharedFrame frame = encode_device_data(sample_device(), kPos);
   ASSERT_NE(frame, nullptr);
-  expect_frame(*frame,
-               R"({"type":"device_data","timestamp":"2024-08-01T20:50:09+08:00","data":{"device":{)"
-               R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A",)"
-               R"("status":"online","sensors":{"temperature":{"value":25.5,"unit":"°C"},)"
-               R"("humidity":{"value":60.0,"unit":"%"}}}}})");
+  expect_frame(
+      *frame,
+      R"({"type":"device_data","timestamp":"2024-08-01T20:50:09+08:00","pos":"t.data:2:41","data":{"device":{)"
+      R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A",)"
+      R"("status":"online","sensors":{"temperature":{"value":25.5,"unit":"°C"},)"
+      R"("humidity":{"value":60.0,"unit":"%"}}}}})");
 }
 
 // A reading built in code has no value_text: its value is written in the shortest form.
@@ -64,28 +66,40 @@ TEST(FrameEncoderTest, DeviceDataOmitsAbsentUnitAndWritesEveryStatus) {
   data.location = "";
   data.status = DeviceStatus::kMaintenance;
   data.sensors = {{"rpm", 1200, std::nullopt, ""}};
-  expect_frame(*encode_device_data(data),
-               R"({"type":"device_data","timestamp":"2024-08-01T20:50:09+08:00","data":{"device":{)"
-               R"("device_id":"sensor-001","device_type":"sensor","location":"",)"
-               R"("status":"maintenance","sensors":{"rpm":{"value":1200}}}}})");
+  expect_frame(
+      *encode_device_data(data, kPos),
+      R"({"type":"device_data","timestamp":"2024-08-01T20:50:09+08:00","pos":"t.data:2:41","data":{"device":{)"
+      R"("device_id":"sensor-001","device_type":"sensor","location":"",)"
+      R"("status":"maintenance","sensors":{"rpm":{"value":1200}}}}})");
 }
 
 TEST(FrameEncoderTest, AlertGolden) {
-  expect_frame(*encode_alert(sample_alert()),
-               R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","data":{)"
-               R"("alert":{"alert_id":"alert-001","severity":"warning","title":"Temperature High",)"
-               R"("description":"Temperature exceeds threshold"},)"
-               R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
+  expect_frame(
+      *encode_alert(sample_alert(), kPos),
+      R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","pos":"t.data:2:41","data":{)"
+      R"("alert":{"alert_id":"alert-001","severity":"warning","title":"Temperature High",)"
+      R"("description":"Temperature exceeds threshold"},)"
+      R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
 }
 
 TEST(FrameEncoderTest, RuleAlertCarriesSourceRule) {
   Alert alert = sample_alert();
   alert.source = AlertSource::kRule;
-  expect_frame(*encode_alert(alert),
-               R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","data":{"alert":{)"
+  // The second alert rules derived from the record at kPos.
+  expect_frame(*encode_alert(alert, kPos, 2),
+               R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00",)"
+               R"("pos":"t.data:2:41/2","data":{"alert":{)"
                R"("alert_id":"alert-001","severity":"warning","title":"Temperature High",)"
                R"("description":"Temperature exceeds threshold","source":"rule"},)"
                R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
+}
+
+// An event that was not read from Kafka (a test's, a benchmark's) has no position to write.
+TEST(FrameEncoderTest, UnknownPositionLeavesPosOut) {
+  const std::string frame = *encode_alert(sample_alert(), RecordPosition{});
+  EXPECT_EQ(frame.find(R"("pos")"), std::string::npos) << frame;
+  EXPECT_NE(mark_event_frame(frame, EventMark::kReplay).find(R"("replay":true,"data":)"),
+            std::string::npos);
 }
 
 TEST(FrameEncoderTest, AlertWithoutDeviceTypeOrLocationWritesEmptyStrings) {
@@ -95,8 +109,8 @@ TEST(FrameEncoderTest, AlertWithoutDeviceTypeOrLocationWritesEmptyStrings) {
   alert.device_type.reset();
   alert.location.reset();
   expect_frame(
-      *encode_alert(alert),
-      R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","data":{)"
+      *encode_alert(alert, kPos),
+      R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","pos":"t.data:2:41","data":{)"
       R"("alert":{"alert_id":"alert-001","severity":"critical","title":"Temperature High",)"
       R"("description":""},"device_id":"sensor-001","device_type":"","location":""}})");
 }
@@ -106,7 +120,7 @@ TEST(FrameEncoderTest, StringsAreEscaped) {
   data.device_type = "quote\" backslash\\ newline\n tab\t nul" + std::string(1, '\0') + " \x1f";
   data.location = "Gebäude \xe2\x82\xac \xf0\x9f\x98\x80 </script>";
   data.sensors = {{"na\"me", -0.5, "u\\nit", ""}};
-  const std::string frame = *encode_device_data(data);
+  const std::string frame = *encode_device_data(data, kPos);
   EXPECT_NE(frame.find(R"("device_type":"quote\" backslash\\ newline\n tab\t nul\u0000 \u001f")"),
             std::string::npos)
       << frame;
@@ -169,8 +183,9 @@ TEST(FrameEncoderTest, DecodedRecordKeepsNumberTextAndDropsUnknownFields) {
       R"("sensors":{"kwh":{"value":1.25e3,"unit":"kWh","raw":"0x4e2"},"v":{"value":230},)"
       R"("h":{"value": 60.0 ,"unit":null},"z":{"value":-0}}})");
   ASSERT_TRUE(decoded.ok()) << decoded.error();
-  expect_frame(*encode_device_data(decoded.value()),
-               R"({"type":"device_data","timestamp":"2024-08-01T12:50:09.5Z","data":{"device":{)"
+  expect_frame(*encode_device_data(decoded.value(), kPos),
+               R"({"type":"device_data","timestamp":"2024-08-01T12:50:09.5Z","pos":"t.data:2:41",)"
+               R"("data":{"device":{)"
                R"("device_id":"d-1","device_type":"meter","location":"","status":"online",)"
                R"("sensors":{"kwh":{"value":1.25e3,"unit":"kWh"},"v":{"value":230},)"
                R"("h":{"value":60.0},"z":{"value":-0}}}}})");
@@ -181,7 +196,7 @@ TEST(FrameEncoderTest, WelcomeWithEmptyFilterListsEveryKey) {
       encode_welcome("c-1f3a", Filter{}, Filter{}, kNow),
       R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
       R"("client_id":"c-1f3a","filter":{"device_ids":[],"device_types":[],)"
-      R"("locations":[],"alert_levels":[],"types":[],"delivery":"all"},"scope":{"device_ids":[],)"
+      R"("locations":[],"alert_levels":[],"types":[],"delivery":"all","resume":false,"snapshot":false},"scope":{"device_ids":[],)"
       R"("device_types":[],"locations":[],"alert_levels":[],"types":[]}}})");
 }
 
@@ -192,7 +207,7 @@ TEST(FrameEncoderTest, WelcomeCarriesTheScope) {
       encode_welcome("c-1", scope, scope, kNow),
       R"({"type":"welcome","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
       R"("client_id":"c-1","filter":{"device_ids":[],"device_types":[],)"
-      R"("locations":["Hall-1"],"alert_levels":[],"types":[],"delivery":"all"},"scope":{"device_ids":[],)"
+      R"("locations":["Hall-1"],"alert_levels":[],"types":[],"delivery":"all","resume":false,"snapshot":false},"scope":{"device_ids":[],)"
       R"("device_types":[],"locations":["Hall-1"],"alert_levels":[],"types":[]}}})");
 }
 
@@ -217,11 +232,13 @@ TEST(FrameEncoderTest, FilterAckGolden) {
   filter.alert_levels = {Severity::kWarning, Severity::kCritical};
   filter.types = {MessageType::kDeviceData, MessageType::kAlert};
   filter.delivery = Delivery::kLatest;
+  filter.resume = true;
   expect_frame(encode_filter_ack(filter, kNow),
                R"({"type":"filter_ack","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
                R"("device_ids":["device-001","device-\"2\""],"device_types":["sensor"],)"
                R"("locations":["Building-A"],"alert_levels":["warning","critical"],)"
-               R"("types":["device_data","alert"],"delivery":"latest"}})");
+               R"("types":["device_data","alert"],"delivery":"latest","resume":true,)"
+               R"("snapshot":false}})");
 }
 
 TEST(FrameEncoderTest, PongGolden) {
@@ -232,6 +249,40 @@ TEST(FrameEncoderTest, ErrorGolden) {
   expect_frame(encode_error("invalid_filter", R"(alert_levels[0]: must be one of "x")", kNow),
                R"({"type":"error","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
                R"("code":"invalid_filter","message":"alert_levels[0]: must be one of \"x\""}})");
+}
+
+TEST(FrameEncoderTest, MarkedFramesCarryTheFlagBesidePos) {
+  expect_frame(mark_event_frame(*encode_alert(sample_alert(), kPos), EventMark::kReplay),
+               R"({"type":"alert","timestamp":"2024-08-01T20:50:09+08:00","pos":"t.data:2:41",)"
+               R"("replay":true,"data":{)"
+               R"("alert":{"alert_id":"alert-001","severity":"warning","title":"Temperature High",)"
+               R"("description":"Temperature exceeds threshold"},)"
+               R"("device_id":"sensor-001","device_type":"sensor","location":"Building-A"}})");
+  // A timestamp holding the key's own text cannot mislead the search: it is escaped.
+  DeviceData data = sample_device();
+  data.timestamp = R"(x,"pos":"y","data":z)";
+  const std::string marked =
+      mark_event_frame(*encode_device_data(data, kPos), EventMark::kSnapshot);
+  const json::value parsed = json::parse(marked);
+  EXPECT_EQ(parsed.at("snapshot"), json::value(true));
+  EXPECT_EQ(parsed.at("pos").as_string(), "t.data:2:41");
+  EXPECT_EQ(parsed.at("timestamp").as_string(), data.timestamp);
+}
+
+TEST(FrameEncoderTest, CheckpointSnapshotEndAndResumeAckGoldens) {
+  StreamCursor cursor;
+  cursor.advance(kPos);
+  const std::string text = encode_cursor(cursor);
+  expect_frame(encode_checkpoint(cursor, kNow),
+               R"({"type":"checkpoint","timestamp":"2024-08-01T12:50:09.123Z","data":{"cursor":")" +
+                   text + R"("}})");
+  expect_frame(encode_snapshot_end(3, cursor, kNow),
+               R"({"type":"snapshot_end","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("devices":3,"cursor":")" +
+                   text + R"("}})");
+  expect_frame(encode_resume_ack(false, 12, kNow),
+               R"({"type":"resume_ack","timestamp":"2024-08-01T12:50:09.123Z","data":{)"
+               R"("recovered":false,"replayed":12}})");
 }
 
 struct ClockCase {

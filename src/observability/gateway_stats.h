@@ -80,6 +80,21 @@ struct PushCounters {
   Counter frames_sent{0};
 };
 
+// Snapshot and resume (CONTRACT section 8).
+struct ResumeCounters {
+  std::atomic<std::uint64_t> ring_events{0};    // events held by the replay ring now
+  std::atomic<std::uint64_t> ring_bytes{0};     // their estimated bytes (<= resume.memory_bytes)
+  std::atomic<std::uint64_t> state_devices{0};  // devices in the device state store now
+  std::atomic<std::uint64_t> state_bytes{0};    // their estimated bytes
+  std::atomic<std::int64_t> replays_active{0};  // replay and snapshot jobs running now
+  Counter replays_from_memory{0};
+  Counter replays_from_kafka{0};
+  Counter replays_not_recovered{0};  // answered recovered:false
+  Counter replayed_events{0};
+  Counter snapshots{0};
+  Counter checkpoints_sent{0};  // checkpoint frames queued at clients
+};
+
 class GatewayStats {
  public:
   GatewayStats() : started_(std::chrono::steady_clock::now()) {}
@@ -87,6 +102,7 @@ class GatewayStats {
   PipelineCounters pipeline;
   KafkaStatus kafka;
   PushCounters push;
+  ResumeCounters resume;
   LatencyHistogram push_latency;  // event accepted by the pusher -> frame queued at its clients
   // The record's Kafka timestamp -> its frame handed to a client's socket write, per client.
   LatencyHistogram kafka_to_client_latency;

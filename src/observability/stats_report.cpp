@@ -179,6 +179,20 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
                                      {"consumer_lag", t.consumer_lag}});
   }
   out["kafka"].as_object()["topics"] = std::move(topics);
+  const ResumeCounters& r = stats.resume;
+  out["resume"] =
+      json::object{{"ring_events", r.ring_events.load(std::memory_order_relaxed)},
+                   {"ring_bytes", r.ring_bytes.load(std::memory_order_relaxed)},
+                   {"ring_capacity_bytes", push.ring_capacity_bytes},
+                   {"state_store_entries", r.state_devices.load(std::memory_order_relaxed)},
+                   {"state_store_bytes", r.state_bytes.load(std::memory_order_relaxed)},
+                   {"replays_active", r.replays_active.load(std::memory_order_relaxed)},
+                   {"replays_from_memory", get(r.replays_from_memory)},
+                   {"replays_from_kafka", get(r.replays_from_kafka)},
+                   {"replays_not_recovered", get(r.replays_not_recovered)},
+                   {"replayed_events", get(r.replayed_events)},
+                   {"snapshots", get(r.snapshots)},
+                   {"checkpoints_sent", get(r.checkpoints_sent)}};
   json::array clients;
   for (const ClientReport& c : push.clients) {
     json::object filter;
@@ -262,6 +276,27 @@ std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
   metric("kafka_partial", "gauge",
          "1 while this instance holds fewer than all partitions of its topics.",
          stats.kafka.partial.load(std::memory_order_relaxed) ? 1 : 0);
+  const ResumeCounters& r = stats.resume;
+  metric("replay_ring_events", "gauge", "Events held by the replay ring.",
+         r.ring_events.load(std::memory_order_relaxed));
+  metric("replay_ring_bytes", "gauge", "Estimated bytes held by the replay ring.",
+         r.ring_bytes.load(std::memory_order_relaxed));
+  metric("device_state_entries", "gauge", "Devices in the device state store.",
+         r.state_devices.load(std::memory_order_relaxed));
+  metric("device_state_bytes", "gauge", "Estimated bytes of the device state store.",
+         r.state_bytes.load(std::memory_order_relaxed));
+  metric("replays_active", "gauge", "Replay and snapshot jobs running.",
+         r.replays_active.load(std::memory_order_relaxed));
+  metric("replays_from_memory_total", "counter", "Replays served from the ring.",
+         get(r.replays_from_memory));
+  metric("replays_from_kafka_total", "counter", "Replays read again from Kafka.",
+         get(r.replays_from_kafka));
+  metric("replays_not_recovered_total", "counter", "Replays answered recovered:false.",
+         get(r.replays_not_recovered));
+  metric("replayed_events_total", "counter", "Events replayed to clients.", get(r.replayed_events));
+  metric("snapshots_total", "counter", "Snapshots sent.", get(r.snapshots));
+  metric("checkpoints_sent_total", "counter", "Checkpoint frames queued at clients.",
+         get(r.checkpoints_sent));
   metric("uptime_seconds", "gauge", "Seconds since the gateway started.", stats.uptime_seconds());
 
   const std::vector<TopicFigures> topics = stats.kafka.topics.get();

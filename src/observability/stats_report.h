@@ -29,7 +29,8 @@ struct PushReport {
   std::size_t queue_size = 0;      // events in the DataPusher's input queue now
   std::size_t queue_capacity = 0;  // its capacity (websocket.queue_size)
   std::vector<ClientReport> clients;
-  std::size_t clients_limit = 0;  // the cap applied to `clients`
+  std::size_t clients_limit = 0;        // the cap applied to `clients`
+  std::size_t ring_capacity_bytes = 0;  // resume.memory_bytes
 };
 
 // Maximum number of clients listed in /stats.

@@ -2,7 +2,6 @@
 // process() is called on the consumer thread only, one record at a time.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,24 +10,19 @@
 #include <vector>
 
 #include "model/device_data.h"
+#include "model/record_position.h"
 
 namespace iiot::processing {
 
 enum class RecordKind { kDeviceData, kAlert };
 
-// Where a record sits in Kafka, and when Kafka stamped it. Rule alerts derive their ids from the
-// position, so every instance reading the same topics makes the same id; the timestamp starts
-// the Kafka-to-client latency. A record from elsewhere (tests, benchmarks) has neither.
-struct RecordPosition {
-  std::string_view topic;
-  std::int32_t partition = -1;
-  std::int64_t offset = -1;
-  std::chrono::system_clock::time_point kafka_timestamp{};  // epoch when unknown
-};
-
-// A record that passed validation, with an alert's device_type/location already enriched.
+// A record that passed validation, with an alert's device_type/location already enriched, or an
+// alert that processing derived from such a record (a threshold rule's).
 struct ProcessedEvent {
   std::variant<model::DeviceData, model::Alert> value;
+  model::RecordPosition position;  // the Kafka record it is or came from
+  // 0 for the record's own event; n for the n-th event derived from it (model::format_position).
+  std::uint32_t derived = 0;
 
   bool is_alert() const { return value.index() == 1; }
   const model::DeviceData& device_data() const { return std::get<0>(value); }
@@ -71,11 +65,11 @@ class MessageProcessor {
   // Validates and processes one record value read at position. Never throws for bad input: a
   // rejected result carries the reason. May block (back-pressure) but never on a client socket.
   virtual ProcessResult process(RecordKind kind, std::string_view payload,
-                                const RecordPosition& position) = 0;
+                                const model::RecordPosition& position) = 0;
 
   // A record without a Kafka position. Implementations add `using MessageProcessor::process;`.
   ProcessResult process(RecordKind kind, std::string_view payload) {
-    return process(kind, payload, RecordPosition{});
+    return process(kind, payload, model::RecordPosition{});
   }
 };
 

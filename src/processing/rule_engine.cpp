@@ -117,8 +117,9 @@ bool RuleEngine::holds_with_hysteresis(const Rule& rule, double value) {
   return false;
 }
 
-std::size_t RuleEngine::evaluate(const model::DeviceData& data, const RecordPosition& position,
-                                 DeviceRuleState& state, std::vector<model::Alert>& out) const {
+std::size_t RuleEngine::evaluate(const model::DeviceData& data,
+                                 const model::RecordPosition& position, DeviceRuleState& state,
+                                 std::vector<model::Alert>& out) const {
   if (rules_.empty()) return 0;
   const std::size_t before = out.size();
   std::optional<std::int64_t> record_us;  // parsed once, only if a pending rule needs it
@@ -177,7 +178,7 @@ std::size_t RuleEngine::evaluate(const model::DeviceData& data, const RecordPosi
 model::Alert RuleEngine::make_alert(const Rule& rule, Transition transition,
                                     const model::DeviceData& data,
                                     const model::SensorReading& reading,
-                                    const RecordPosition& position) const {
+                                    const model::RecordPosition& position) const {
   model::Alert alert;
   const bool fired = transition == Transition::kFired;
   alert.alert_id.reserve(32 + rule.name.size() + data.device_id.size() + position.topic.size());

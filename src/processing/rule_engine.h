@@ -58,7 +58,7 @@ class RuleEngine {
 
   // Evaluates the rules on the sensors of data, updating state, and appends the alerts raised or
   // cleared to out (ids from position). Returns the number appended.
-  std::size_t evaluate(const model::DeviceData& data, const RecordPosition& position,
+  std::size_t evaluate(const model::DeviceData& data, const model::RecordPosition& position,
                        DeviceRuleState& state, std::vector<model::Alert>& out) const;
 
  private:
@@ -97,7 +97,7 @@ class RuleEngine {
   static bool holds_with_hysteresis(const Rule& rule, double value);
   model::Alert make_alert(const Rule& rule, Transition transition, const model::DeviceData& data,
                           const model::SensorReading& reading,
-                          const RecordPosition& position) const;
+                          const model::RecordPosition& position) const;
   static std::string expand(const Rule& rule, const model::DeviceData& data,
                             const model::SensorReading& reading);
 

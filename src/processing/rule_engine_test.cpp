@@ -55,7 +55,7 @@ class Feed {
 
   std::vector<model::Alert> send(const model::DeviceData& data, std::int64_t offset = -1) {
     std::vector<model::Alert> out;
-    engine_.evaluate(data, RecordPosition{"iiot.device-data", 0, offset}, state_, out);
+    engine_.evaluate(data, model::RecordPosition{"iiot.device-data", 0, offset}, state_, out);
     return out;
   }
   const DeviceRuleState& state() const { return state_; }
@@ -286,7 +286,7 @@ TEST(RuleEngine, ProcessorReturnsRuleAlertsAsDerivedEventsAndCountsThem) {
   ASSERT_TRUE(quiet.ok());
   EXPECT_TRUE(quiet.derived().empty());
   const auto hot = processor.process(RecordKind::kDeviceData, record("b-1", 90, at(1)),
-                                     RecordPosition{"data", 3, 42});
+                                     model::RecordPosition{"data", 3, 42});
   ASSERT_TRUE(hot.ok());
   ASSERT_EQ(hot.derived().size(), 1u);
   ASSERT_TRUE(hot.derived()[0]->is_alert());
@@ -296,6 +296,35 @@ TEST(RuleEngine, ProcessorReturnsRuleAlertsAsDerivedEventsAndCountsThem) {
   EXPECT_EQ(stats.pipeline.alert_messages, 0u);
   EXPECT_EQ(stats.pipeline.device_data_messages, 2u);
   EXPECT_EQ(stats.pipeline.total_messages, 2u);
+}
+
+// The device state store serves both the rules (their per-device state) and snapshots (the
+// latest event): replacing the latest state keeps the rule state, derived alerts carry their
+// record's position with their rank, and a record read again never rolls the snapshot state back.
+TEST(RuleEngine, RulesAndSnapshotsShareTheDeviceState) {
+  observability::GatewayStats stats;
+  DefaultMessageProcessor processor(1 << 20, stats, {overheat()});
+  const auto first = processor.process(RecordKind::kDeviceData, record("b-1", 85, at(0)),
+                                       model::RecordPosition{"data", 0, 10});
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first.derived().empty());  // pending: the condition must hold for 30 s
+  const auto later = processor.process(RecordKind::kDeviceData, record("b-1", 86, at(31)),
+                                       model::RecordPosition{"data", 0, 11});
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later.derived().size(), 1u);  // the pending state survived the state's replacement
+  EXPECT_EQ(later.derived()[0]->position, (model::RecordPosition{"data", 0, 11}));
+  EXPECT_EQ(later.derived()[0]->derived, 1u);
+  EXPECT_EQ(later.event()->derived, 0u);
+
+  const auto states = processor.device_states().all();
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0], later.event());  // the snapshot shares the event, no copy
+  // Read again after a rebalance: the rules see it, the snapshot state stays at offset 11.
+  ASSERT_TRUE(processor
+                  .process(RecordKind::kDeviceData, record("b-1", 70, at(32)),
+                           model::RecordPosition{"data", 0, 10})
+                  .ok());
+  EXPECT_EQ(processor.device_states().all()[0]->position.offset, 11);
 }
 
 }  // namespace

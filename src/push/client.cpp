@@ -11,6 +11,7 @@
 
 #include "model/frame_encoder.h"
 #include "push/push_shard.h"
+#include "push/replay_service.h"
 #include "push/wire_frame.h"
 
 namespace iiot::push {
@@ -99,7 +100,9 @@ Client::Client(Socket socket, PushShard& shard, const SessionOptions& options, s
       identity_(std::move(identity)),
       rate_limiter_(options.max_messages_per_second, Clock::now()),
       filter_(identity_.scope),  // an empty request narrowed by the scope is the scope
-      queue_(options.queue) {
+      queue_(options.queue),
+      resume_(options.max_held_events),
+      session_timer_(ws_.get_executor()) {
   set_expiry(identity_);
 }
 
@@ -215,6 +218,8 @@ void Client::handle_text(std::string_view text) {
           apply_filter(std::move(request.filter), now);
         } else if constexpr (std::is_same_v<T, model::RefreshRequest>) {
           refresh(request.token, now);
+        } else if constexpr (std::is_same_v<T, model::ResumeRequest>) {
+          start_resume(request.cursor);
         } else {
           send_control(model::encode_error(request.code, request.message, now));
         }
@@ -232,9 +237,13 @@ void Client::apply_filter(model::Filter requested, std::chrono::system_clock::ti
   }
   requested_ = std::move(requested);
   filter_ = std::move(*effective);
+  // A replay or snapshot for the old filter ends here; the new filter starts afresh.
+  abandon_session();
+  resume_.reset_snapshot();
   queue_.set_delivery(filter_.delivery);
   shard_.update_filter(*this);
   send_control(model::encode_filter_ack(filter_, now));
+  if (filter_.snapshot) start_snapshot();
 }
 
 void Client::refresh(std::string_view token, std::chrono::system_clock::time_point now) {
@@ -270,6 +279,126 @@ void Client::refresh(std::string_view token, std::chrono::system_clock::time_poi
     shard_.update_filter(*this);
     send_control(model::encode_filter_ack(filter_, now));
   }
+}
+
+void Client::deliver(const PushEventPtr& event) {
+  if (!open_ || closing_) return;
+  switch (resume_.on_live(event)) {
+    case ClientResume::Verdict::kSend:
+      if (event->is_checkpoint()) {
+        shard_.stats().resume.checkpoints_sent.fetch_add(1, std::memory_order_relaxed);
+        enqueue(event->wire->for_window(deflate_window_bits_), FrameClass::kControl);
+      } else if (event->is_alert()) {
+        enqueue(event->wire->for_window(deflate_window_bits_), FrameClass::kAlert, {},
+                event->kafka_timestamp);
+      } else {
+        enqueue(event->wire->for_window(deflate_window_bits_), FrameClass::kTelemetry,
+                event->device_id, event->kafka_timestamp);
+      }
+      break;
+    case ClientResume::Verdict::kHold:
+    case ClientResume::Verdict::kSkip:
+      break;
+    case ClientResume::Verdict::kOverflow:
+      // Holding more would take unbounded memory: the client may resume again later.
+      shard_.stats().push.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("client {} ({}): too many live events held during a replay; closing with 4000",
+                   id_, remote_);
+      close({websocket::close_code{4000}, "slow consumer"});
+      break;
+  }
+}
+
+void Client::start_snapshot() {
+  ReplayService* service = shard_.replay_service();
+  if (service == nullptr) return;
+  start_session(service->start_snapshot(filter_, shard_.live_position(), deflate_window_bits_));
+}
+
+void Client::start_resume(const std::string& cursor) {
+  const auto now = std::chrono::system_clock::now();
+  ReplayService* service = shard_.replay_service();
+  if (service == nullptr) {
+    send_control(model::encode_error("invalid_cursor", "resume is not available", now));
+    return;
+  }
+  auto decoded = service->decode_cursor(cursor);
+  if (!decoded) {
+    send_control(model::encode_error("invalid_cursor", decoded.error(), now));
+    return;
+  }
+  if (resume_.busy()) {
+    send_control(model::encode_error(
+        "resume_in_progress", "a snapshot or replay is under way; resume after it ends", now));
+    return;
+  }
+  // Live events are held from here on: the replay runs up to this shard's position now.
+  start_session(service->start_resume(std::move(decoded).value(), shard_.live_position(), filter_,
+                                      deflate_window_bits_));
+}
+
+void Client::start_session(std::shared_ptr<ReplaySession> session) {
+  resume_.begin(std::move(session), Clock::now());
+  session_sent_ = 0;
+  pump_session();
+}
+
+void Client::pump_session() {
+  ReplaySession* session = resume_.session();
+  if (session == nullptr || closing_) return;
+  ReplayService* service = shard_.replay_service();
+  // Replayed frames fill at most half the client's queue, so the overflow policy never has to
+  // drop one, and at most max_replay_rate per second go out.
+  const std::size_t limit = std::max<std::size_t>(options_.queue.max_frames / 2, 1);
+  const std::size_t room = queue_.size() < limit ? limit - queue_.size() : 0;
+  const std::size_t allowed =
+      room == 0 ? 0
+                : std::min(room, resume_.budget(Clock::now(), service->config().max_replay_rate));
+  if (allowed > 0) {
+    std::vector<ReplayFrame> frames;
+    session->take(allowed, frames);
+    resume_.spend(frames.size());
+    for (const ReplayFrame& frame : frames) {
+      // The job selected with the filter of its start; a refresh may have narrowed it since.
+      if (!frame.event->matches(filter_)) continue;
+      ++session_sent_;
+      enqueue(frame.frame, frame.cls,
+              frame.cls == FrameClass::kTelemetry ? frame.event->device_id : std::string_view{});
+    }
+  }
+  if (session->done()) {
+    end_session();
+    return;
+  }
+  session_timer_.expires_after(std::chrono::milliseconds(5));
+  session_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->pump_session();
+  });
+}
+
+void Client::end_session() {
+  ReplaySession* session = resume_.session();
+  const auto now = std::chrono::system_clock::now();
+  const ReplayOutcome& outcome = session->outcome();
+  if (session->purpose() == ReplaySession::Purpose::kResume) {
+    send_control(model::encode_resume_ack(outcome.recovered, session_sent_, now));
+  } else {
+    send_control(model::encode_snapshot_end(session_sent_, outcome.covered, now));
+  }
+  for (const PushEventPtr& event : resume_.end()) {
+    // Held under the filter of their fan-out; a refresh may have narrowed it since.
+    if (event->is_checkpoint() ? filter_.resume : event->matches(filter_)) deliver(event);
+  }
+}
+
+void Client::abandon_session() {
+  ReplaySession* session = resume_.session();
+  if (session == nullptr) return;
+  session_timer_.cancel();
+  if (session->purpose() == ReplaySession::Purpose::kResume) {
+    send_control(model::encode_resume_ack(false, session_sent_, std::chrono::system_clock::now()));
+  }
+  resume_.cancel();
 }
 
 void Client::send_control(std::string frame) {
@@ -417,6 +546,8 @@ void Client::close(websocket::close_reason reason) {
   if (closing_ || finished_) return;
   closing_ = true;
   write_started_ = Clock::now();  // the closing handshake is timed from here by sweep()
+  resume_.cancel();
+  session_timer_.cancel();
   queue_.clear();
   queue_depth_.store(0, std::memory_order_relaxed);
   queue_bytes_.store(0, std::memory_order_relaxed);
@@ -484,6 +615,8 @@ void Client::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
+  resume_.cancel();
+  session_timer_.cancel();
   queue_.clear();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).close(ignored);

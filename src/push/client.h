@@ -17,10 +17,18 @@
 // It holds the identity its handshake token proved: the scope narrows every filter the client
 // asks for (the narrowed filter is the one indexed), a token's expiry closes it (4001) unless a
 // `refresh` brought a new token of the same subject, and its messages are rate limited.
+//
+// Snapshot and resume (CONTRACT section 8): a `resume` or a filter asking for a snapshot starts a
+// ReplaySession, fed by a ReplayService job off the shard thread; the client takes its frames at
+// its own pace (at most half its queue, at most resume.max_replay_rate per second) and holds the
+// live events meanwhile (ClientResume). Every replayed or snapshot frame and every held event is
+// checked against the filter in force when it is queued, so a scope narrowed by a refresh during
+// a replay applies to the rest of it.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -34,7 +42,9 @@
 #include "auth/authenticator.h"
 #include "model/filter.h"
 #include "push/client_queue.h"
+#include "push/client_resume.h"
 #include "push/message_rate_limiter.h"
+#include "push/push_event.h"
 #include "push/write_gate.h"
 
 namespace iiot::push {
@@ -52,6 +62,8 @@ struct SessionOptions {
   std::size_t write_buffer_size = 1024;
   bool enable_compression = true;
   int max_messages_per_second = 20;  // client messages; 0 = unlimited
+  // Live events held for one client while its replay or snapshot runs (resume.max_replay_events).
+  std::size_t max_held_events = 1000000;
 };
 
 // A point-in-time view of one client for /stats.
@@ -83,6 +95,10 @@ class Client : public std::enable_shared_from_this<Client>,
 
   // Completes the WebSocket handshake for an upgrade request already read by HttpSession.
   void start(Request request);
+
+  // A live event (a record or a checkpoint) that matches the client: queued, held while a replay
+  // or snapshot runs, or skipped (ClientResume). Shard thread only.
+  void deliver(const PushEventPtr& event);
 
   // Queues a complete WebSocket frame (wire_frame.h); applies the delivery and overflow policies
   // and asks the shard for a flush at the end of this loop turn. device_id names the device of a
@@ -124,6 +140,13 @@ class Client : public std::enable_shared_from_this<Client>,
   void send_control(std::string frame);
   void control_output_ready() override;
   void request_flush();
+  // Snapshot and resume (CONTRACT section 8): a session feeds the client at its pace.
+  void start_snapshot();
+  void start_resume(const std::string& cursor);
+  void start_session(std::shared_ptr<ReplaySession> session);
+  void pump_session();
+  void end_session();
+  void abandon_session();
   void do_write();
   void write_some();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -144,6 +167,9 @@ class Client : public std::enable_shared_from_this<Client>,
   model::Filter requested_;  // as the client asked
   model::Filter filter_;     // requested_ narrowed by identity_.scope; what the index holds
   ClientQueue queue_;
+  ClientResume resume_;
+  boost::asio::steady_timer session_timer_;
+  std::uint64_t session_sent_ = 0;         // frames of the current session queued so far
   boost::beast::flat_buffer read_buffer_;  // empty unless a message is being read
   std::unique_ptr<WriteBatch> batch_;      // the write in flight; released when idle
 

@@ -1,5 +1,7 @@
 #include "push/data_pusher.h"
 
+#include "model/frame_encoder.h"
+
 namespace iiot::push {
 
 SessionOptions session_options_from(const config::WebSocketConfig& config) {
@@ -19,10 +21,14 @@ SessionOptions session_options_from(const config::WebSocketConfig& config) {
   return o;
 }
 
-DataPusher::DataPusher(const config::WebSocketConfig& config, observability::GatewayStats& stats)
+DataPusher::DataPusher(const config::WebSocketConfig& config, const config::ResumeConfig& resume,
+                       observability::GatewayStats& stats)
     : options_(session_options_from(config)),
       stats_(stats),
-      capacity_(static_cast<std::size_t>(config.queue_size)) {
+      capacity_(static_cast<std::size_t>(config.queue_size)),
+      checkpoint_interval_(resume.checkpoint_interval),
+      ring_(static_cast<std::size_t>(resume.memory_bytes)) {
+  options_.max_held_events = static_cast<std::size_t>(resume.max_replay_events);
   shards_.reserve(static_cast<std::size_t>(config.worker_count));
   for (int i = 0; i < config.worker_count; ++i) {
     shards_.push_back(std::make_unique<PushShard>(i, options_, stats_, *this));
@@ -33,25 +39,64 @@ DataPusher::~DataPusher() {
   stop();
 }
 
+void DataPusher::set_replay_service(ReplayService* service) {
+  for (auto& shard : shards_) shard->set_replay_service(service);
+}
+
 void DataPusher::start() {
   for (auto& shard : shards_) shard->start();
+  checkpoint_thread_ = std::thread([this] { emit_checkpoints(); });
 }
 
 void DataPusher::stop() {
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   for (auto& shard : shards_) shard->stop();
 }
 
-bool DataPusher::push(PushEventPtr event, PushMode mode) {
+void DataPusher::deliver_locked(const std::shared_ptr<Delivery>& delivery) {
+  delivery->remaining.store(static_cast<int>(shards_.size()), std::memory_order_relaxed);
+  for (auto& shard : shards_) shard->deliver(delivery);
+}
+
+void DataPusher::emit_checkpoints() {
+  std::unique_lock wait_lock(checkpoint_mutex_);
+  while (!checkpoint_cv_.wait_for(wait_lock, checkpoint_interval_, [this] { return stopping_; })) {
+    std::lock_guard lock(stream_mutex_);
+    if (stream_version_ == checkpoint_version_) continue;  // nothing new went out
+    checkpoint_version_ = stream_version_;
+    auto delivery = std::make_shared<Delivery>();
+    delivery->event =
+        make_checkpoint_event(model::encode_checkpoint(stream_, std::chrono::system_clock::now()));
+    delivery->counted = false;
+    deliver_locked(delivery);
+  }
+}
+
+bool DataPusher::push(PushEventPtr event, std::vector<PushEventPtr> derived, PushMode mode) {
   std::size_t current = in_flight_.load(std::memory_order_relaxed);
   do {
     if (current >= capacity_) return false;
   } while (!in_flight_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel));
 
   auto delivery = std::make_shared<Delivery>();
-  delivery->event = std::move(event);
   delivery->waited = mode == PushMode::kWaitForFanOut;
-  delivery->remaining.store(static_cast<int>(shards_.size()), std::memory_order_relaxed);
-  for (auto& shard : shards_) shard->deliver(delivery);
+  {
+    std::lock_guard lock(stream_mutex_);
+    stream_.advance(event->position());
+    ++stream_version_;
+    EventRing::Usage usage = ring_.append(event);
+    for (const PushEventPtr& next : derived) usage = ring_.append(next);
+    stats_.resume.ring_events.store(usage.events, std::memory_order_relaxed);
+    stats_.resume.ring_bytes.store(usage.bytes, std::memory_order_relaxed);
+    delivery->event = std::move(event);
+    delivery->derived = std::move(derived);
+    deliver_locked(delivery);
+  }
 
   if (delivery->waited) {
     std::unique_lock lock(wait_mutex_);
@@ -61,6 +106,7 @@ bool DataPusher::push(PushEventPtr event, PushMode mode) {
 }
 
 void DataPusher::delivered(const Delivery& delivery) {
+  if (!delivery.counted) return;  // a checkpoint: never in the input queue
   stats_.push_latency.record(std::chrono::steady_clock::now() - delivery.event->accepted_at);
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   if (delivery.waited) {

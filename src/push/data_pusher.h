@@ -2,6 +2,12 @@
 // (the push threads, each also the I/O thread of its connections) and an input queue bounded by
 // queue_size: an event counts against it from push until every shard has queued it at its
 // matching clients. push may be called from any thread; the consumer thread is the usual caller.
+//
+// Snapshot and resume (CONTRACT section 8): push() also keeps the stream's position (a cursor of
+// every partition) and appends each event to the replay ring, and a checkpoint thread puts a
+// checkpoint event into the stream every resume.checkpoint_interval when events went out since
+// the last one. Events and checkpoints enter every shard's inbox under one lock, so every shard
+// sees them in the same order and a checkpoint's cursor passes exactly the events before it.
 #pragma once
 
 #include <atomic>
@@ -9,10 +15,13 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "config/config.h"
+#include "model/stream_cursor.h"
 #include "observability/gateway_stats.h"
+#include "push/event_ring.h"
 #include "push/push_shard.h"
 
 namespace iiot::push {
@@ -21,15 +30,22 @@ enum class PushMode { kHandOff, kWaitForFanOut };
 
 class DataPusher final : public DeliveryListener {
  public:
-  DataPusher(const config::WebSocketConfig& config, observability::GatewayStats& stats);
+  DataPusher(const config::WebSocketConfig& config, const config::ResumeConfig& resume,
+             observability::GatewayStats& stats);
   ~DataPusher() override;
+
+  // Lets clients resume and ask for snapshots; call before start(). The service must outlive
+  // this pusher's threads (stop()).
+  void set_replay_service(ReplayService* service);
 
   void start();
   void stop();  // joins the shard threads; clients should have been closed first
 
-  // Accepts the event into the input queue, or returns false at once when the queue is full.
-  // kWaitForFanOut returns only after every matching client has the event queued.
-  bool push(PushEventPtr event, PushMode mode);
+  // Accepts a record's event, and the events derived from it, into the input queue as one entry,
+  // or returns false at once when the queue is full. kWaitForFanOut returns only after every
+  // matching client has them queued.
+  bool push(PushEventPtr event, std::vector<PushEventPtr> derived, PushMode mode);
+  bool push(PushEventPtr event, PushMode mode) { return push(std::move(event), {}, mode); }
 
   std::size_t queue_depth() const { return in_flight_.load(std::memory_order_relaxed); }
   std::size_t queue_capacity() const { return capacity_; }
@@ -41,10 +57,16 @@ class DataPusher final : public DeliveryListener {
 
   void close_all(boost::beast::websocket::close_reason reason);
   std::size_t client_count() const;
+  EventRing& ring() { return ring_; }
+  std::size_t ring_capacity() const { return ring_.capacity(); }
 
   void delivered(const Delivery& delivery) override;
 
  private:
+  // Hands one delivery to every shard, in stream order (stream_mutex_ held).
+  void deliver_locked(const std::shared_ptr<Delivery>& delivery);
+  void emit_checkpoints();
+
   SessionOptions options_;
   observability::GatewayStats& stats_;
   const std::size_t capacity_;
@@ -54,6 +76,18 @@ class DataPusher final : public DeliveryListener {
 
   std::mutex wait_mutex_;  // pairs with wait_cv_ for PushMode::kWaitForFanOut
   std::condition_variable wait_cv_;
+
+  const std::chrono::milliseconds checkpoint_interval_;
+  EventRing ring_;
+  std::mutex stream_mutex_;
+  model::StreamCursor stream_;            // guarded by stream_mutex_
+  std::uint64_t stream_version_ = 0;      // guarded by stream_mutex_: events pushed
+  std::uint64_t checkpoint_version_ = 0;  // guarded by stream_mutex_: at the last checkpoint
+
+  std::mutex checkpoint_mutex_;  // pairs with checkpoint_cv_
+  std::condition_variable checkpoint_cv_;
+  bool stopping_ = false;  // guarded by checkpoint_mutex_
+  std::thread checkpoint_thread_;
 };
 
 SessionOptions session_options_from(const config::WebSocketConfig& config);

@@ -48,7 +48,7 @@ void PushShard::drain() {
     inbox_.swap(draining_);
   }
   for (auto& delivery : draining_) {
-    fan_out(*delivery->event);
+    fan_out(*delivery);
     if (delivery->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       listener_.delivered(*delivery);
     }
@@ -56,14 +56,25 @@ void PushShard::drain() {
   draining_.clear();
 }
 
-void PushShard::fan_out(const PushEvent& event) {
-  const FrameClass cls = event.is_alert() ? FrameClass::kAlert : FrameClass::kTelemetry;
+void PushShard::fan_out(const Delivery& delivery) {
+  const PushEventPtr& first = delivery.event;
+  if (first->is_checkpoint()) {
+    for (auto& client : clients_snapshot()) {
+      if (client->filter().resume) client->deliver(first);
+    }
+    return;
+  }
+  live_.advance(first->position());
+  fan_out_event(first);
+  for (const PushEventPtr& event : delivery.derived) fan_out_event(event);
+}
+
+void PushShard::fan_out_event(const PushEventPtr& event_ptr) {
+  const PushEvent& event = *event_ptr;
   std::uint64_t matched = 0;
   index_by_filter_.for_each_match(event.type, event.device_id, event.device_type, event.location,
                                   event.severity, [&](Client* client) {
-                                    client->enqueue(
-                                        event.wire->for_window(client->deflate_window_bits()), cls,
-                                        event.device_id, event.kafka_timestamp);
+                                    client->deliver(event_ptr);
                                     ++matched;
                                   });
   if (matched > 0) stats_.push.push_success_count.fetch_add(matched, std::memory_order_relaxed);

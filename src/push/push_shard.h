@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/stream_cursor.h"
 #include "observability/gateway_stats.h"
 #include "push/client.h"
 #include "push/filter_index.h"
@@ -25,9 +26,13 @@
 namespace iiot::push {
 
 // One event on its way through every shard; the last shard to finish with it completes it.
+// A record's events travel together (its own event, then the alerts rules derived from it), so
+// no checkpoint and no resume falls between them.
 struct Delivery {
   PushEventPtr event;
+  std::vector<PushEventPtr> derived;
   std::atomic<int> remaining{0};
+  bool counted = true;                    // in the input queue (a checkpoint is not)
   bool waited = false;                    // a pusher thread waits for `done`
   mutable std::atomic<bool> done{false};  // set by the listener once fanned out
 };
@@ -45,6 +50,8 @@ struct ClientView {
   model::Filter filter;
 };
 
+class ReplayService;
+
 class PushShard {
  public:
   PushShard(int index, const SessionOptions& options, observability::GatewayStats& stats,
@@ -60,6 +67,12 @@ class PushShard {
   observability::GatewayStats& stats() { return stats_; }
   const SessionOptions& options() const { return options_; }
   int index() const { return index_; }
+  // Null when the gateway runs without snapshot and resume support.
+  ReplayService* replay_service() const { return replay_service_; }
+  void set_replay_service(ReplayService* service) { replay_service_ = service; }
+  // Shard thread: the stream position this shard has fanned out (the live position of its
+  // clients).
+  const model::StreamCursor& live_position() const { return live_; }
 
   void deliver(std::shared_ptr<Delivery> delivery);
   void close_all(boost::beast::websocket::close_reason reason);
@@ -76,7 +89,9 @@ class PushShard {
 
  private:
   void drain();
-  void fan_out(const PushEvent& event);
+  // Fans out one delivery: a checkpoint to the clients that resume, else a record's events.
+  void fan_out(const Delivery& delivery);
+  void fan_out_event(const PushEventPtr& event);
   void flush_clients();
   void schedule_sweep();
   void sweep();
@@ -99,6 +114,8 @@ class PushShard {
   std::vector<std::shared_ptr<Client>> flushing_;  // shard thread
 
   FilterIndex<Client> index_by_filter_;  // shard thread
+  model::StreamCursor live_;             // shard thread
+  ReplayService* replay_service_ = nullptr;
   // Shard thread: set by close_all(); a client attaching afterwards is closed with it at once.
   std::optional<boost::beast::websocket::close_reason> shutdown_reason_;
 

@@ -24,10 +24,10 @@ class WebSocketIntegratedProcessor final : public processing::MessageProcessor {
 
   using MessageProcessor::process;
   processing::ProcessResult process(processing::RecordKind kind, std::string_view payload,
-                                    const processing::RecordPosition& position) override;
+                                    const model::RecordPosition& position) override;
 
  private:
-  void hand_off(const PushEventPtr& event);
+  void hand_off(const PushEventPtr& event, const std::vector<PushEventPtr>& derived);
 
   processing::DefaultMessageProcessor& inner_;
   DataPusher& pusher_;

@@ -64,6 +64,7 @@ observability::PushReport push_report(const DataPusher& pusher) {
   report.queue_size = pusher.queue_depth();
   report.queue_capacity = pusher.queue_capacity();
   report.clients_limit = observability::kMaxClientsInStats;
+  report.ring_capacity_bytes = pusher.ring_capacity();
   for (const auto& shard : pusher.shards()) {
     const std::size_t room = observability::kMaxClientsInStats - report.clients.size();
     if (room == 0) break;

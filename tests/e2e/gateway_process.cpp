@@ -115,6 +115,7 @@ void GatewayProcess::start_once(const TestTopics& topics, const GatewaySettings&
     write_section(out, "kafka", kafka);
     write_section(out, "processor", settings.processor);
     if (!settings.auth.empty()) write_section(out, "auth", settings.auth);
+    write_section(out, "resume", settings.resume);
     out << "log:\n  level: " << yaml_quoted(settings.log_level) << "\n";
     if (!settings.rules.empty()) out << "rules:\n" << settings.rules;
   }

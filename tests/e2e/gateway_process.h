@@ -29,6 +29,7 @@ struct GatewaySettings {
   std::map<std::string, std::string> kafka = {};  // scalar keys beside brokers/topics/group_id
   std::string rules = {};  // the entries of `rules:` as YAML lines ("  - name: ..."); "" for none
   std::map<std::string, std::string> auth = {};  // e.g. auth["mode"] = "token"
+  std::map<std::string, std::string> resume = {};
   std::string log_level = "info";
 };
 

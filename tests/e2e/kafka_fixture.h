@@ -52,4 +52,8 @@ class RecordProducer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Deletes the records of topic[partition] before `offset` (the Admin API's DeleteRecords), as
+// retention would. Throws std::runtime_error on failure.
+void delete_records_before(const std::string& topic, int partition, std::int64_t offset);
+
 }  // namespace iiot::e2e

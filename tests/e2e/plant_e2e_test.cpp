@@ -245,6 +245,8 @@ TEST(PlantE2E, AConfiguredRuleRaisesAnAlertWithSourceRuleAndThenAClearAlert) {
   EXPECT_EQ(alert.at("description"), "boiler-7 temperature = 87 C (limit 80)");
   EXPECT_EQ(std::string(alert.at("alert_id").as_string()),
             "rule:boiler-overheat:boiler-7:" + topics.device_data + ":0:2");
+  // The first alert derived from the record at offset 2 has a position of its own.
+  EXPECT_EQ(std::string(fired.at("pos").as_string()), topics.device_data + ":0:2/1");
   EXPECT_EQ(data.at("device_id"), "boiler-7");
   EXPECT_EQ(data.at("device_type"), "boiler");
   EXPECT_EQ(data.at("location"), "Hall-1");

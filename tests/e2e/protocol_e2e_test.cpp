@@ -135,14 +135,17 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
   ASSERT_TRUE(data.at("client_id").is_string());
   EXPECT_FALSE(data.at("client_id").as_string().empty());
   const json::object& filter = data.at("filter").as_object();
-  EXPECT_EQ(keys_of(filter), (std::vector<std::string>{"alert_levels", "delivery", "device_ids",
-                                                       "device_types", "locations", "types"}));
+  EXPECT_EQ(keys_of(filter),
+            (std::vector<std::string>{"alert_levels", "delivery", "device_ids", "device_types",
+                                      "locations", "resume", "snapshot", "types"}));
   for (const auto& [key, value] : filter) {
     if (key == "delivery") {
       EXPECT_EQ(value, "all") << "delivery of a new connection";
-      continue;
+    } else if (key == "resume" || key == "snapshot") {
+      EXPECT_EQ(value, json::value(false)) << key << " of a new connection";
+    } else {
+      EXPECT_TRUE(value.is_array() && value.as_array().empty()) << key << " of a new connection";
     }
-    EXPECT_TRUE(value.is_array() && value.as_array().empty()) << key << " of a new connection";
   }
 
   const json::object pong = client.request(R"({"type":"ping"})", "pong");
@@ -153,8 +156,9 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
       "filter_ack");
   EXPECT_TRUE(is_server_timestamp(ack)) << json::serialize(ack);
   const json::object& in_force = ack.at("data").as_object();
-  EXPECT_EQ(keys_of(in_force), (std::vector<std::string>{"alert_levels", "delivery", "device_ids",
-                                                         "device_types", "locations", "types"}));
+  EXPECT_EQ(keys_of(in_force),
+            (std::vector<std::string>{"alert_levels", "delivery", "device_ids", "device_types",
+                                      "locations", "resume", "snapshot", "types"}));
   auto sorted = [](const json::value& list) {
     std::vector<std::string> out;
     for (const json::value& v : list.as_array()) out.emplace_back(v.as_string());
@@ -172,9 +176,9 @@ TEST(ProtocolE2E, WelcomePongAndFilterAckCarryEveryKey) {
   for (const auto& [key, value] : cleared.at("data").as_object()) {
     if (key == "delivery") {
       EXPECT_EQ(value, "all");
-      continue;
+    } else if (value.is_array()) {
+      EXPECT_TRUE(value.as_array().empty()) << key;
     }
-    EXPECT_TRUE(value.as_array().empty()) << key;
   }
   expect_still_open(client);
 }
@@ -264,7 +268,7 @@ TEST(ProtocolE2E, EventFramesCarryTheContractFieldsAndNothingUnknown) {
   ASSERT_EQ(by_key.size(), 3u);
 
   const json::object& d = by_key.at(device_key("plc-7", 0));
-  EXPECT_EQ(keys_of(d), (std::vector<std::string>{"data", "timestamp", "type"}));
+  EXPECT_EQ(keys_of(d), (std::vector<std::string>{"data", "pos", "timestamp", "type"}));
   EXPECT_EQ(d.at("timestamp").as_string(), "2024-08-01T20:50:09.123456789+08:00");
   EXPECT_EQ(keys_of(d.at("data").as_object()), (std::vector<std::string>{"device"}));
   const json::object& device = d.at("data").at("device").as_object();
@@ -285,7 +289,7 @@ TEST(ProtocolE2E, EventFramesCarryTheContractFieldsAndNothingUnknown) {
   EXPECT_EQ(defaults.at("status").as_string(), "online");
 
   const json::object& a = by_key.at(alert_key("alert-001"));
-  EXPECT_EQ(keys_of(a), (std::vector<std::string>{"data", "timestamp", "type"}));
+  EXPECT_EQ(keys_of(a), (std::vector<std::string>{"data", "pos", "timestamp", "type"}));
   EXPECT_EQ(a.at("timestamp").as_string(), "2024-08-01T20:50:10-03:30");
   const json::object& adata = a.at("data").as_object();
   EXPECT_EQ(keys_of(adata),

@@ -20,7 +20,7 @@ class RecordingProcessor final : public processing::MessageProcessor {
 
   using MessageProcessor::process;
   processing::ProcessResult process(processing::RecordKind kind, std::string_view payload,
-                                    const processing::RecordPosition& position) override {
+                                    const model::RecordPosition& position) override {
     processing::ProcessResult result = inner_.process(kind, payload, position);
     if (result.ok()) {
       const auto seq = seq_of(payload);

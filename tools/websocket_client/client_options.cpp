@@ -183,6 +183,11 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
   auto* json_opt = app.add_flag("--json", json, "Print each frame exactly as received, one a line");
   auto* quiet_opt = app.add_flag("--quiet", quiet, "Print nothing per message");
   json_opt->excludes(quiet_opt);
+  app.add_flag("--resume", options.resume,
+               "Keep the last checkpoint, drop events already seen (by pos), resume after every "
+               "reconnect");
+  app.add_flag("--snapshot", options.snapshot,
+               "First receive the latest state of every matching device");
   app.add_flag("--latency", options.latency,
                "Measure event timestamp-to-receipt latency; median/p99/max on exit");
   std::uint64_t count = 0;

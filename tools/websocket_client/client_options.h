@@ -36,6 +36,11 @@ struct ClientOptions {
   std::optional<std::string> origin;
   std::optional<std::string> token;  // sent as "Authorization: Bearer <token>"; never printed
   FilterLists filter;
+  // Snapshot and resume (CONTRACT section 8): --resume keeps the last checkpoint, drops events
+  // whose position it already has and resumes after every reconnect; --snapshot asks for the
+  // latest state of every matching device first (on a connection that is not resuming).
+  bool resume = false;
+  bool snapshot = false;
 
   OutputMode output = OutputMode::kHuman;
   bool latency = false;

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 #include <csignal>
 #include <utility>
 
@@ -16,8 +17,8 @@ namespace net = boost::asio;
 
 namespace {
 
-std::string build_filter_frame(const FilterLists& filter) {
-  if (!filter.any()) return {};
+std::string build_filter_frame(const FilterLists& filter, bool resume, bool snapshot) {
+  if (!filter.any() && !resume && !snapshot) return {};
   json::object data;
   const auto put = [&data](std::string_view key,
                            const std::optional<std::vector<std::string>>& list) {
@@ -31,6 +32,8 @@ std::string build_filter_frame(const FilterLists& filter) {
   put("locations", filter.locations);
   put("alert_levels", filter.alert_levels);
   put("types", filter.types);
+  if (resume) data["resume"] = true;
+  if (snapshot) data["snapshot"] = true;
   return json::serialize(json::object{{"type", "filter"}, {"data", std::move(data)}});
 }
 
@@ -54,7 +57,8 @@ ReconnectingClient::ReconnectingClient(net::io_context& io, const ClientOptions&
       signals_(io, SIGINT, SIGTERM),
       duration_timer_(io),
       reconnect_timer_(io),
-      filter_frame_(build_filter_frame(options.filter)) {}
+      filter_frame_(build_filter_frame(options.filter, options.resume, options.snapshot)),
+      resume_filter_frame_(build_filter_frame(options.filter, options.resume, false)) {}
 
 void ReconnectingClient::start() {
   wait_for_signal();
@@ -72,6 +76,7 @@ void ReconnectingClient::start() {
 
 void ReconnectingClient::connect() {
   welcomed_ = false;
+  awaiting_resume_ack_ = false;
   awaiting_ack_ = false;
   session_ = std::make_shared<Session>(io_, options_, *this);
   session_->start();
@@ -107,10 +112,61 @@ void ReconnectingClient::on_open(const SessionOpened& opened) {
 
 void ReconnectingClient::send_filter() {
   if (filter_frame_.empty() || !session_) return;
-  if (session_->send(filter_frame_)) {
+  // A connection that resumes needs no snapshot: the replay brings it up to date.
+  const bool resuming = options_.resume && !cursor_.empty();
+  const std::string& filter = resuming ? resume_filter_frame_ : filter_frame_;
+  if (session_->send(filter)) {
     awaiting_ack_ = true;
-    log_.note("sent " + filter_frame_);
+    log_.note("sent " + filter);
   }
+  if (resuming) {
+    const std::string resume = json::serialize(
+        json::object{{"type", "resume"}, {"data", json::object{{"cursor", cursor_}}}});
+    if (session_->send(resume)) {
+      awaiting_resume_ack_ = true;
+      log_.note("sent " + resume);
+    }
+  }
+}
+
+void ReconnectingClient::note_cursor(const json::object& frame) {
+  const auto* data = frame.if_contains("data");
+  const auto* body = data != nullptr && data->is_object() ? &data->get_object() : nullptr;
+  const std::string_view cursor = string_at(body, "cursor");
+  if (!cursor.empty()) cursor_ = cursor;
+}
+
+bool ReconnectingClient::first_sight(const json::object& event) {
+  // A snapshot gives one state per device, in no order: it says nothing about the stream.
+  if (const auto* flag = event.if_contains("snapshot");
+      flag != nullptr && flag->is_bool() && flag->get_bool()) {
+    return true;
+  }
+  // "<topic>:<partition>:<offset>[/<n>]": per partition, events arrive in offset order, and the
+  // events derived from a record (n from 1) right after it.
+  std::string_view pos = string_at(&event, "pos");
+  std::uint32_t derived = 0;
+  if (const auto slash = pos.rfind('/'); slash != std::string_view::npos) {
+    const auto digits = pos.substr(slash + 1);
+    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), derived);
+    if (ec != std::errc() || ptr != digits.data() + digits.size()) return true;
+    pos = pos.substr(0, slash);
+  }
+  const auto colon = pos.rfind(':');
+  if (colon == std::string_view::npos) return true;
+  std::int64_t offset = 0;
+  const auto digits = pos.substr(colon + 1);
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), offset);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return true;
+  const std::pair<std::int64_t, std::uint32_t> seen{offset, derived};
+  auto [it, inserted] = last_seen_.try_emplace(std::string(pos.substr(0, colon)), seen);
+  if (inserted) return true;
+  if (seen <= it->second) {
+    ++duplicates_;
+    return false;
+  }
+  it->second = seen;
+  return true;
 }
 
 void ReconnectingClient::on_frame(std::string_view text, FrameKind kind) {
@@ -146,9 +202,19 @@ void ReconnectingClient::on_frame(std::string_view text, FrameKind kind) {
     send_filter();
   }
 
-  if (frame.type == "device_data" || frame.type == "alert") return handle_event(frame);
+  if (frame.type == "device_data" || frame.type == "alert") {
+    // Live events sent between the filter and the resume are in the replay's range: they come
+    // again, in order, with the replay, so they are left for it.
+    if (awaiting_resume_ack_ && frame.json->if_contains("replay") == nullptr) return;
+    if (options_.resume && !first_sight(*frame.json)) return;
+    return handle_event(frame);
+  }
 
   summary_.count_message(frame.type);
+  if (frame.type == "resume_ack") awaiting_resume_ack_ = false;
+  if (options_.resume && (frame.type == "checkpoint" || frame.type == "snapshot_end")) {
+    note_cursor(*frame.json);
+  }
   if (frame.type == "pong") {
     session_->pong_received();
   } else if (frame.type == "filter_ack") {

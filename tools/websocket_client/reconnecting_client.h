@@ -11,8 +11,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "websocket_client/backoff.h"
 #include "websocket_client/client_options.h"
@@ -47,6 +51,9 @@ class ReconnectingClient : public SessionHandler {
   void connect();
   void wait_for_signal();
   void send_filter();
+  // --resume: remembers checkpoints; false for an event whose position was seen already.
+  void note_cursor(const boost::json::object& frame);
+  bool first_sight(const boost::json::object& event);
   void handle_event(ReceivedFrame& frame);
   // Prints the frame; a broken stdout ends the run.
   bool emit(const ReceivedFrame& frame);
@@ -64,8 +71,14 @@ class ReconnectingClient : public SessionHandler {
   boost::asio::steady_timer duration_timer_;
   boost::asio::steady_timer reconnect_timer_;
   std::shared_ptr<Session> session_;
-  std::string filter_frame_;  // serialised once; empty when no filter flag was given
-
+  std::string filter_frame_;         // serialised once; empty when no filter flag was given
+  std::string resume_filter_frame_;  // the filter without the snapshot, for resuming connections
+  std::string cursor_;               // --resume: the last checkpoint (or snapshot_end) cursor
+  // --resume: per partition, the last event seen: the record's offset and, for an event derived
+  // from it (a rule's alert, "pos" ending in "/<n>"), n.
+  std::map<std::string, std::pair<std::int64_t, std::uint32_t>> last_seen_;
+  std::uint64_t duplicates_ = 0;
+  bool awaiting_resume_ack_ = false;  // resume sent on this connection, resume_ack not yet in
   bool stopping_ = false;
   bool finished_ = false;
   bool welcomed_ = false;      // this connection's first frame has been seen
