@@ -197,7 +197,8 @@ int run(const GatewayOptions& o) {
 
   observability::GatewayStats stats;
   processing::DefaultMessageProcessor default_processor(o.processor.max_payload_bytes, stats);
-  push::DataPusher pusher(o.websocket, stats);
+  const config::ResumeConfig resume;  // the defaults: checkpoints, ring and snapshot state
+  push::DataPusher pusher(o.websocket, resume, stats);
   const auth::Authenticator no_auth{config::AuthConfig{}};
   push::WebSocketServer server(o.websocket, pusher, stats, no_auth);
   push::WebSocketIntegratedProcessor integrated(default_processor, pusher, o.processor, stats);
