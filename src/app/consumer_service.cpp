@@ -10,6 +10,7 @@
 #include "ingest/kafka_consumer.h"
 #include "processing/default_message_processor.h"
 #include "push/data_pusher.h"
+#include "push/tls_context.h"
 #include "push/websocket_integrated_processor.h"
 #include "push/websocket_server.h"
 
@@ -29,8 +30,11 @@ config::Config with_instance_group(config::Config config) {
 }  // namespace
 
 ConsumerService::ConsumerService(config::Config config,
-                                 std::unique_ptr<const auth::Authenticator> authenticator)
-    : config_(with_instance_group(std::move(config))), authenticator_(std::move(authenticator)) {}
+                                 std::unique_ptr<const auth::Authenticator> authenticator,
+                                 std::unique_ptr<const push::TlsContext> tls)
+    : config_(with_instance_group(std::move(config))),
+      authenticator_(std::move(authenticator)),
+      tls_(std::move(tls)) {}
 
 ConsumerService::~ConsumerService() = default;
 
@@ -55,7 +59,7 @@ int ConsumerService::run() {
   if (config_.websocket.enabled) {
     pusher = std::make_unique<push::DataPusher>(config_.websocket, stats_);
     server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_,
-                                                     *authenticator_);
+                                                     *authenticator_, tls_.get());
     integrated = std::make_unique<push::WebSocketIntegratedProcessor>(default_processor, *pusher,
                                                                       config_.processor, stats_);
     processor = integrated.get();

@@ -44,12 +44,14 @@ std::string_view string_at(const json::object* object, std::string_view key) {
 }  // namespace
 
 ReconnectingClient::ReconnectingClient(net::io_context& io, const ClientOptions& options,
-                                       FramePrinter& printer, RunSummary& summary, StatusLog& log)
+                                       FramePrinter& printer, RunSummary& summary, StatusLog& log,
+                                       net::ssl::context* tls)
     : io_(io),
       options_(options),
       printer_(printer),
       summary_(summary),
       log_(log),
+      tls_(tls),
       backoff_(options.backoff_initial, options.backoff_max),
       signals_(io, SIGINT, SIGTERM),
       duration_timer_(io),
@@ -73,7 +75,7 @@ void ReconnectingClient::start() {
 void ReconnectingClient::connect() {
   welcomed_ = false;
   awaiting_ack_ = false;
-  session_ = std::make_shared<Session>(io_, options_, *this);
+  session_ = std::make_shared<Session>(io_, options_, *this, tls_);
   session_->start();
 }
 
