@@ -40,9 +40,9 @@ class TestPki {
 };
 
 struct TlsClientFiles {
-  std::string ca_file;    // trust anchors for the gateway's certificate
-  std::string cert_file;  // client certificate; empty: none is presented
-  std::string key_file;
+  std::string ca_file = {};    // trust anchors for the gateway's certificate
+  std::string cert_file = {};  // client certificate; empty: none is presented
+  std::string key_file = {};
   bool tls12_only = false;  // offer TLS 1.2 and nothing newer
 };
 
