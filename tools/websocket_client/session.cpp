@@ -107,7 +107,7 @@ void Session::on_connect(beast::error_code ec, const tcp::endpoint& /*endpoint*/
   beast::error_code not_an_address;
   net::ip::make_address(options_.host, not_an_address);
   if (not_an_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                                     const_cast<char*>(options_.host.c_str())) != 1) {
+                                 const_cast<char*>(options_.host.c_str())) != 1) {
     return finish(SessionPhase::kTlsHandshake, beast::error_code(static_cast<int>(ERR_get_error()),
                                                                  net::error::get_ssl_category()));
   }
