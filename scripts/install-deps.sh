@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libsimdjson-dev
   libyaml-cpp-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-  libssl-dev libjwt-dev clang-format ccache python3 python3-websockets curl jq
+  libssl-dev openssl libjwt-dev clang-format ccache python3 python3-websockets curl jq
   prometheus haproxy chromium nodejs npm
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-tidy-14
   openjdk-17-jre-headless maven

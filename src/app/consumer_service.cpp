@@ -12,6 +12,7 @@
 #include "processing/default_message_processor.h"
 #include "push/data_pusher.h"
 #include "push/replay_service.h"
+#include "push/tls_context.h"
 #include "push/websocket_integrated_processor.h"
 #include "push/websocket_server.h"
 
@@ -31,8 +32,11 @@ config::Config with_instance_group(config::Config config) {
 }  // namespace
 
 ConsumerService::ConsumerService(config::Config config,
-                                 std::unique_ptr<const auth::Authenticator> authenticator)
-    : config_(with_instance_group(std::move(config))), authenticator_(std::move(authenticator)) {}
+                                 std::unique_ptr<const auth::Authenticator> authenticator,
+                                 std::unique_ptr<const push::TlsContext> tls)
+    : config_(with_instance_group(std::move(config))),
+      authenticator_(std::move(authenticator)),
+      tls_(std::move(tls)) {}
 
 ConsumerService::~ConsumerService() = default;
 
@@ -64,7 +68,7 @@ int ConsumerService::run() {
         pusher->ring(), default_processor, &history, stats_);
     pusher->set_replay_service(replays.get());
     server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_,
-                                                     *authenticator_);
+                                                     *authenticator_, tls_.get());
     integrated = std::make_unique<push::WebSocketIntegratedProcessor>(default_processor, *pusher,
                                                                       config_.processor, stats_);
     processor = integrated.get();

@@ -21,14 +21,19 @@
 namespace iiot::ingest {
 class KafkaConsumer;
 }
+namespace iiot::push {
+class TlsContext;
+}
 
 namespace iiot::app {
 
 class ConsumerService {
  public:
-  // The authenticator is built from config.auth by the caller (reading key files can fail, and
-  // that is a configuration error reported before anything starts).
-  ConsumerService(config::Config config, std::unique_ptr<const auth::Authenticator> authenticator);
+  // The authenticator and the TLS context (null unless websocket.tls.enabled) are built from
+  // the config by the caller (reading key and certificate files can fail, and that is a
+  // configuration error reported before anything starts).
+  ConsumerService(config::Config config, std::unique_ptr<const auth::Authenticator> authenticator,
+                  std::unique_ptr<const push::TlsContext> tls = nullptr);
   ~ConsumerService();
 
   // Runs until request_stop(); returns the process exit code. Start-up errors throw.
@@ -40,6 +45,7 @@ class ConsumerService {
 
   const config::Config config_;
   const std::unique_ptr<const auth::Authenticator> authenticator_;
+  const std::unique_ptr<const push::TlsContext> tls_;
   observability::GatewayStats stats_;
   std::mutex mutex_;
   std::condition_variable stop_cv_;

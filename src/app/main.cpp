@@ -15,6 +15,7 @@
 #include "app/logging.h"
 #include "auth/authenticator.h"
 #include "config/config.h"
+#include "push/tls_context.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{
@@ -29,10 +30,14 @@ int main(int argc, char** argv) {
 
   iiot::config::Config config;
   std::unique_ptr<const iiot::auth::Authenticator> authenticator;
+  std::unique_ptr<const iiot::push::TlsContext> tls;
   try {
     config = iiot::config::load_config(config_path);
-    // Key files are read here, so --check-config judges them too.
+    // Key and certificate files are read here, so --check-config judges them too.
     authenticator = std::make_unique<const iiot::auth::Authenticator>(config.auth);
+    if (config.websocket.enabled && config.websocket.tls.enabled) {
+      tls = std::make_unique<const iiot::push::TlsContext>(config.websocket.tls);
+    }
   } catch (const iiot::config::ConfigError& e) {
     std::cerr << e.what() << '\n';
     return 2;
@@ -52,7 +57,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   try {
-    iiot::app::ConsumerService service(std::move(config), std::move(authenticator));
+    iiot::app::ConsumerService service(std::move(config), std::move(authenticator), std::move(tls));
     std::atomic<bool> service_ended{false};
     std::thread signal_waiter([&] {
       int sig = 0;

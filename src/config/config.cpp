@@ -42,6 +42,10 @@ constexpr NameTable<AuthMode, 3> kAuthModes{{
     {"token", AuthMode::kToken},
     {"jwt", AuthMode::kJwt},
 }};
+constexpr NameTable<TlsVersion> kTlsVersions{{
+    {"1.2", TlsVersion::kTls12},
+    {"1.3", TlsVersion::kTls13},
+}};
 constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 4> kScopeAlertLevels{"info", "warning", "error", "critical"};
 constexpr std::array<std::string_view, 2> kScopeTypes{"device_data", "alert"};
@@ -409,6 +413,11 @@ void visit_fields(Config& config, Visitor& v) {
   v.integer("websocket.max_queue_bytes", ws.max_queue_bytes, Range{1});
   v.integer("websocket.max_client_messages_per_second", ws.max_client_messages_per_second,
             Range{0});
+  v.boolean("websocket.tls.enabled", ws.tls.enabled);
+  v.text("websocket.tls.cert_file", ws.tls.cert_file, TextRule::kAny);
+  v.text("websocket.tls.key_file", ws.tls.key_file, TextRule::kAny);
+  v.text("websocket.tls.client_ca_file", ws.tls.client_ca_file, TextRule::kAny);
+  v.choice("websocket.tls.min_version", ws.tls.min_version, kTlsVersions);
 
   KafkaConfig& kafka = config.kafka;
   v.list("kafka.brokers", kafka.brokers, ListRule::kNonEmpty);
@@ -963,6 +972,15 @@ void validate_relations(const Config& config, const RawValues& raw) {
       fail("websocket.path", source("websocket.path"), kRequired);
     }
   }
+  if (ws.tls.enabled) {
+    constexpr std::string_view kRequired = "required when websocket.tls.enabled is true";
+    if (ws.tls.cert_file.empty()) {
+      fail("websocket.tls.cert_file", source("websocket.tls.cert_file"), kRequired);
+    }
+    if (ws.tls.key_file.empty()) {
+      fail("websocket.tls.key_file", source("websocket.tls.key_file"), kRequired);
+    }
+  }
   if (ws.ping_interval >= ws.client_timeout) {
     fail("websocket.ping_interval", source("websocket.ping_interval"),
          "must be shorter than websocket.client_timeout (got " + format_duration(ws.ping_interval) +
@@ -1353,6 +1371,10 @@ std::string_view to_string(RuleOp op) {
 
 std::string_view to_string(AuthMode mode) {
   return name_of(kAuthModes, mode);
+}
+
+std::string_view to_string(TlsVersion version) {
+  return name_of(kTlsVersions, version);
 }
 
 }  // namespace iiot::config

@@ -18,6 +18,19 @@ enum class OverflowPolicy { kDropOldest, kDisconnect };
 enum class OffsetReset { kEarliest, kLatest };
 enum class LogFormat { kText, kJson };
 enum class AuthMode { kNone, kToken, kJwt };
+enum class TlsVersion { kTls12, kTls13 };
+
+// websocket.tls (CONTRACT section 7). The files are only named here; push::TlsContext reads and
+// judges them at start (and for --check-config).
+struct TlsConfig {
+  bool enabled = false;        // true: the port serves wss:// and https:// only
+  std::string cert_file;       // PEM chain, the server's certificate first
+  std::string key_file;        // PEM private key of that certificate
+  std::string client_ca_file;  // when set, clients must present a certificate it signed (mTLS)
+  TlsVersion min_version = TlsVersion::kTls12;
+
+  friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
+};
 
 struct WebSocketConfig {
   bool enabled = true;
@@ -41,6 +54,7 @@ struct WebSocketConfig {
   OverflowPolicy overflow_policy = OverflowPolicy::kDropOldest;
   std::int64_t max_queue_bytes = 4194304;
   int max_client_messages_per_second = 20;  // 0 = unlimited
+  TlsConfig tls;
 
   friend bool operator==(const WebSocketConfig&, const WebSocketConfig&) = default;
 };
@@ -206,6 +220,7 @@ std::string_view to_string(OffsetReset reset);
 std::string_view to_string(LogFormat format);
 std::string_view to_string(RuleOp op);  // ">", ">=", "<", "<=", "==", "!="
 std::string_view to_string(AuthMode mode);
+std::string_view to_string(TlsVersion version);  // "1.2", "1.3"
 
 // The JWT algorithms auth.jwt.algorithms accepts, in the file's spelling.
 inline constexpr std::string_view kJwtAlgorithms[] = {"HS256", "HS384", "HS512", "RS256",

@@ -1100,3 +1100,108 @@ TEST(ConfigAuth, ModeToString) {
 
 }  // namespace
 }  // namespace iiot::config
+
+// ---- websocket.tls (CONTRACT section 7) --------------------------------------------------------
+
+namespace iiot::config {
+namespace {
+
+TEST(ConfigTls, DefaultsMatchContractSection7) {
+  const Config c = parse("");
+  EXPECT_FALSE(c.websocket.tls.enabled);
+  EXPECT_EQ(c.websocket.tls.cert_file, "");
+  EXPECT_EQ(c.websocket.tls.key_file, "");
+  EXPECT_EQ(c.websocket.tls.client_ca_file, "");
+  EXPECT_EQ(c.websocket.tls.min_version, TlsVersion::kTls12);
+}
+
+TEST(ConfigTls, EveryKey) {
+  const Config c = parse(
+      "websocket:\n  tls:\n    enabled: true\n    cert_file: /etc/gw/cert.pem\n"
+      "    key_file: /etc/gw/key.pem\n    client_ca_file: /etc/gw/ca.pem\n"
+      "    min_version: \"1.3\"\n");
+  EXPECT_TRUE(c.websocket.tls.enabled);
+  EXPECT_EQ(c.websocket.tls.cert_file, "/etc/gw/cert.pem");
+  EXPECT_EQ(c.websocket.tls.key_file, "/etc/gw/key.pem");
+  EXPECT_EQ(c.websocket.tls.client_ca_file, "/etc/gw/ca.pem");
+  EXPECT_EQ(c.websocket.tls.min_version, TlsVersion::kTls13);
+}
+
+TEST(ConfigTls, UnquotedVersionIsTheSame) {
+  EXPECT_EQ(parse("websocket:\n  tls:\n    min_version: 1.3\n").websocket.tls.min_version,
+            TlsVersion::kTls13);
+  EXPECT_EQ(parse("websocket:\n  tls:\n    min_version: 1.2\n").websocket.tls.min_version,
+            TlsVersion::kTls12);
+}
+
+TEST(ConfigTls, DisabledNeedsNoFiles) {
+  const Config c = parse("websocket:\n  tls:\n    enabled: false\n    min_version: \"1.3\"\n");
+  EXPECT_FALSE(c.websocket.tls.enabled);
+}
+
+TEST(ConfigTls, EnvironmentOverrides) {
+  const Config c = parse_with_env("", {{"IIOT_WEBSOCKET_TLS_ENABLED", "true"},
+                                       {"IIOT_WEBSOCKET_TLS_CERT_FILE", "/c.pem"},
+                                       {"IIOT_WEBSOCKET_TLS_KEY_FILE", "/k.pem"},
+                                       {"IIOT_WEBSOCKET_TLS_CLIENT_CA_FILE", "/ca.pem"},
+                                       {"IIOT_WEBSOCKET_TLS_MIN_VERSION", "1.3"}});
+  EXPECT_TRUE(c.websocket.tls.enabled);
+  EXPECT_EQ(c.websocket.tls.cert_file, "/c.pem");
+  EXPECT_EQ(c.websocket.tls.key_file, "/k.pem");
+  EXPECT_EQ(c.websocket.tls.client_ca_file, "/ca.pem");
+  EXPECT_EQ(c.websocket.tls.min_version, TlsVersion::kTls13);
+}
+
+TEST(ConfigTls, VersionToString) {
+  EXPECT_EQ(to_string(TlsVersion::kTls12), "1.2");
+  EXPECT_EQ(to_string(TlsVersion::kTls13), "1.3");
+}
+
+struct TlsErrorCase {
+  const char* name;
+  std::string yaml;
+  std::string error;
+  std::map<std::string, std::string> env = {};
+};
+
+class TlsErrorTest : public testing::TestWithParam<TlsErrorCase> {};
+
+TEST_P(TlsErrorTest, NamesTheKey) {
+  EXPECT_EQ(error_of(GetParam().yaml, GetParam().env), GetParam().error);
+}
+
+const TlsErrorCase kTlsErrors[] = {
+    {"EnabledWithoutCert", "websocket:\n  tls:\n    enabled: true\n    key_file: /k.pem\n",
+     "config error: websocket.tls.cert_file: required when websocket.tls.enabled is true"},
+    {"EnabledWithoutKey", "websocket:\n  tls:\n    enabled: true\n    cert_file: /c.pem\n",
+     "config error: websocket.tls.key_file: required when websocket.tls.enabled is true"},
+    {"EnabledFromEnvWithoutCert",
+     "",
+     "config error: websocket.tls.cert_file: required when websocket.tls.enabled is true",
+     {{"IIOT_WEBSOCKET_TLS_ENABLED", "1"}}},
+    {"OldVersion", "websocket:\n  tls:\n    min_version: \"1.1\"\n",
+     "config error: websocket.tls.min_version: must be 1.2 or 1.3 (got \"1.1\")"},
+    {"VersionWithPrefix", "websocket:\n  tls:\n    min_version: TLSv1.3\n",
+     "config error: websocket.tls.min_version: must be 1.2 or 1.3 (got \"TLSv1.3\")"},
+    {"VersionFromEnv",
+     "",
+     "config error: websocket.tls.min_version (from IIOT_WEBSOCKET_TLS_MIN_VERSION): must be 1.2 "
+     "or 1.3 (got \"1.0\")",
+     {{"IIOT_WEBSOCKET_TLS_MIN_VERSION", "1.0"}}},
+    {"EnabledNotBoolean", "websocket:\n  tls:\n    enabled: maybe\n",
+     "config error: websocket.tls.enabled: must be true or false (got \"maybe\")"},
+    {"UnknownKey", "websocket:\n  tls:\n    cert: /c.pem\n",
+     "config error: websocket.tls.cert: unknown key"},
+    {"MisspeltKey", "websocket:\n  tls:\n    key_fle: /k.pem\n",
+     "config error: websocket.tls.key_fle: unknown key (did you mean websocket.tls.key_file?)"},
+    {"NotAMapping", "websocket:\n  tls: true\n",
+     "config error: websocket.tls: must be a mapping of keys (got \"true\")"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Config, TlsErrorTest, testing::ValuesIn(kTlsErrors),
+                         [](const testing::TestParamInfo<TlsErrorCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
+
+}  // namespace
+}  // namespace iiot::config

@@ -69,13 +69,14 @@ struct KafkaStatus {
 
 struct PushCounters {
   std::atomic<std::int64_t> active_clients{0};
-  Counter total_connections{0};     // connections accepted since start
-  Counter rejected_connections{0};  // refused handshakes (503/403/bad request)
-  Counter push_success_count{0};    // frames handed to a client's queue
-  Counter push_failure_count{0};    // events not pushed (input queue full after retries)
-  Counter dropped_messages{0};      // frames dropped from client queues (overflow)
-  Counter conflated_messages{0};    // unsent frames replaced by newer ones ("delivery":"latest")
-  Counter slow_disconnects{0};      // clients closed with 4000
+  Counter total_connections{0};       // connections accepted since start
+  Counter rejected_connections{0};    // refused handshakes (503/403/bad request)
+  Counter tls_handshake_failures{0};  // TLS handshakes that failed or timed out (websocket.tls)
+  Counter push_success_count{0};      // frames handed to a client's queue
+  Counter push_failure_count{0};      // events not pushed (input queue full after retries)
+  Counter dropped_messages{0};        // frames dropped from client queues (overflow)
+  Counter conflated_messages{0};      // unsent frames replaced by newer ones ("delivery":"latest")
+  Counter slow_disconnects{0};        // clients closed with 4000
   Counter bytes_sent{0};
   Counter frames_sent{0};
 };

@@ -157,6 +157,7 @@ std::string render_stats_json(const GatewayStats& stats, const PushReport& push)
   out["rule_alerts"] = get(stats.pipeline.rule_alerts);
   out["slow_consumer_disconnects"] = get(stats.push.slow_disconnects);
   out["rejected_connections"] = get(stats.push.rejected_connections);
+  out["tls_handshake_failures"] = get(stats.push.tls_handshake_failures);
   out["frames_sent"] = get(stats.push.frames_sent);
   out["bytes_sent"] = get(stats.push.bytes_sent);
   out["queue_size"] = push.queue_size;
@@ -229,6 +230,9 @@ std::string render_metrics(const GatewayStats& stats, const PushReport& push) {
          get(stats.push.total_connections));
   metric("rejected_connections_total", "counter", "Handshakes refused (503, 403).",
          get(stats.push.rejected_connections));
+  metric("tls_handshake_failures_total", "counter",
+         "TLS handshakes that failed or timed out (websocket.tls).",
+         get(stats.push.tls_handshake_failures));
   metric("messages_total", "counter", "Kafka records consumed, valid or not.",
          get(stats.pipeline.total_messages));
   metric("device_data_messages_total", "counter", "Valid device-data records processed.",

@@ -88,10 +88,10 @@ struct Client::WriteBatch {
   std::size_t first_frame = 0;  // iov index of frames[0]
 };
 
-Client::Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
-               std::string remote, const auth::Authenticator& authenticator,
+Client::Client(ConnectionStream stream, PushShard& shard, const SessionOptions& options,
+               std::string id, std::string remote, const auth::Authenticator& authenticator,
                auth::Identity identity)
-    : ws_(static_cast<Gate::Listener&>(*this), std::move(socket)),
+    : ws_(static_cast<Gate::Listener&>(*this), std::move(stream)),
       shard_(shard),
       options_(options),
       id_(std::move(id)),
@@ -152,6 +152,8 @@ void Client::on_accept(beast::error_code ec) {
 // prepares a buffer and keeps its operation state as soon as it starts, so it starts only once
 // the socket has bytes. From the first message on Beast's read loop runs without a break,
 // because Beast may already hold the next frame's bytes, which no readiness would announce.
+// Under TLS the readiness is the socket's too: a client sends nothing before the 101, so OpenSSL
+// holds no unread record when the wait starts.
 void Client::wait_readable() {
   socket().async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
     if (ec) {
@@ -488,7 +490,9 @@ void Client::do_write() {
 
 void Client::write_some() {
   const WriteBatch& batch = *batch_;
-  socket().async_write_some(
+  // Plain: one writev of the batch. TLS: the ssl_stream takes a prefix of up to 16 KiB as one
+  // record; the rest leaves with the next write_some, as after any partial write.
+  stream().async_write_some(
       BufferRange{batch.iov.data() + batch.next, batch.iov.data() + batch.count},
       [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }

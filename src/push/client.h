@@ -43,6 +43,7 @@
 #include "model/filter.h"
 #include "push/client_queue.h"
 #include "push/client_resume.h"
+#include "push/connection_stream.h"
 #include "push/message_rate_limiter.h"
 #include "push/push_event.h"
 #include "push/write_gate.h"
@@ -79,17 +80,18 @@ struct ClientInfo {
 };
 
 class Client : public std::enable_shared_from_this<Client>,
-               private WriteGate<boost::asio::ip::tcp::socket>::Listener {
+               private WriteGate<ConnectionStream>::Listener {
  public:
   using Socket = boost::asio::ip::tcp::socket;
-  using Gate = WriteGate<Socket>;
+  using Gate = WriteGate<ConnectionStream>;
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;
 
   // A client whose queue stays full while its socket accepts nothing for this long is slow.
   static constexpr std::chrono::milliseconds kSlowAfter{100};
 
-  Client(Socket socket, PushShard& shard, const SessionOptions& options, std::string id,
+  // stream: plain, or TLS with its handshake done.
+  Client(ConnectionStream stream, PushShard& shard, const SessionOptions& options, std::string id,
          std::string remote, const auth::Authenticator& authenticator, auth::Identity identity);
   ~Client() override;
 
@@ -152,7 +154,8 @@ class Client : public std::enable_shared_from_this<Client>,
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void fail(boost::beast::error_code ec, const char* what);
   void finish();
-  Socket& socket() { return ws_.next_layer().next_layer(); }
+  ConnectionStream& stream() { return ws_.next_layer().next_layer(); }
+  Socket& socket() { return stream().socket(); }
 
   boost::beast::websocket::stream<Gate> ws_;
   PushShard& shard_;

@@ -103,11 +103,12 @@ bool is_valid_websocket_key(std::string_view key) {
 
 WebSocketServer::WebSocketServer(const config::WebSocketConfig& config, DataPusher& pusher,
                                  observability::GatewayStats& stats,
-                                 const auth::Authenticator& authenticator)
+                                 const auth::Authenticator& authenticator, const TlsContext* tls)
     : config_(config),
       pusher_(pusher),
       stats_(stats),
       authenticator_(authenticator),
+      tls_(tls),
       next_id_(std::random_device{}()) {}
 
 WebSocketServer::~WebSocketServer() = default;
@@ -134,8 +135,11 @@ void WebSocketServer::start() {
   bound_port_ = acceptor->local_endpoint().port();
   acceptor_ = std::move(acceptor);
   accept_retry_ = std::make_unique<net::steady_timer>(io);
-  spdlog::info("websocket server listening on {}:{} (path {})", config_.host, bound_port_,
-               config_.path);
+  spdlog::info("websocket server listening on {}:{} (path {}, {})", config_.host, bound_port_,
+               config_.path,
+               tls_ == nullptr            ? "plain ws:// and http://"
+               : tls_->verifies_clients() ? "TLS only, client certificates required"
+                                          : "TLS only");
   net::post(io, [this] { do_accept(); });
 }
 
@@ -155,27 +159,35 @@ void WebSocketServer::stop_accepting() {
 
 void WebSocketServer::do_accept() {
   PushShard& shard = pusher_.next_shard();
-  acceptor_->async_accept(shard.io(),
-                          [this, &shard](boost::system::error_code ec, tcp::socket socket) {
-                            if (ec == net::error::operation_aborted || !acceptor_->is_open())
-                              return;
-                            if (ec) {
-                              // E.g. out of file descriptors: retrying at once would spin; give
-                              // sockets time to close.
-                              spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
-                              accept_retry_->expires_after(std::chrono::milliseconds(100));
-                              accept_retry_->async_wait([this](boost::system::error_code wait_ec) {
-                                if (!wait_ec && acceptor_->is_open()) do_accept();
-                              });
-                              return;
-                            }
-                            boost::system::error_code ignored;
-                            socket.set_option(tcp::no_delay(true), ignored);
-                            net::post(shard.io(), [&shard, this, s = std::move(socket)]() mutable {
-                              std::make_shared<HttpSession>(std::move(s), shard, *this)->run();
-                            });
-                            do_accept();
-                          });
+  acceptor_->async_accept(
+      shard.io(), [this, &shard](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+        if (ec) {
+          // E.g. out of file descriptors: retrying at once would spin; give
+          // sockets time to close.
+          spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+          accept_retry_->expires_after(std::chrono::milliseconds(100));
+          accept_retry_->async_wait([this](boost::system::error_code wait_ec) {
+            if (!wait_ec && acceptor_->is_open()) do_accept();
+          });
+          return;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        net::post(shard.io(), [&shard, this, s = std::move(socket)]() mutable {
+          auto stream = tls_ == nullptr ? ConnectionStream(std::move(s))
+                                        : ConnectionStream(std::move(s), tls_->context());
+          std::make_shared<HttpSession>(std::move(stream), shard, *this)->run();
+        });
+        do_accept();
+      });
+}
+
+void WebSocketServer::tls_handshake_failed(std::string_view remote, boost::system::error_code ec) {
+  // Scanners and misconfigured clients can fail handshakes at a high rate: debug only, the
+  // counter (/stats tls_handshake_failures) shows the volume.
+  stats_.push.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("TLS handshake from {} failed: {}", remote, ec.message());
 }
 
 bool WebSocketServer::is_websocket_path(std::string_view target) const {

@@ -3,6 +3,8 @@
 // /ready, /stats and /metrics are answered by HttpSession from the shared GatewayStats.
 // An upgrade must present a token the Authenticator accepts (401 before any upgrade otherwise);
 // /stats and /metrics need an admin token when auth.admin_tokens_sha256 is set.
+// With websocket.tls the port speaks TLS only (wss://, https://): each connection's TLS handshake
+// runs in its HttpSession, bounded by handshake_timeout.
 // The acceptor runs on the first shard's thread; start() and stop_accepting() are called by
 // ConsumerService; admit()/respond() are called by HttpSessions on any shard thread.
 #pragma once
@@ -22,6 +24,7 @@
 #include "config/config.h"
 #include "observability/gateway_stats.h"
 #include "push/data_pusher.h"
+#include "push/tls_context.h"
 
 namespace iiot::push {
 
@@ -36,8 +39,10 @@ class WebSocketServer {
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+  // tls: null for a plain port; else outlives the server.
   WebSocketServer(const config::WebSocketConfig& config, DataPusher& pusher,
-                  observability::GatewayStats& stats, const auth::Authenticator& authenticator);
+                  observability::GatewayStats& stats, const auth::Authenticator& authenticator,
+                  const TlsContext* tls = nullptr);
   ~WebSocketServer();
 
   void start();           // binds and starts accepting; throws ServerError
@@ -56,6 +61,8 @@ class WebSocketServer {
   const config::WebSocketConfig& config() const { return config_; }
   DataPusher& pusher() { return pusher_; }
   const auth::Authenticator& authenticator() const { return authenticator_; }
+  // A TLS handshake failed or timed out: counted, logged at debug.
+  void tls_handshake_failed(std::string_view remote, boost::system::error_code ec);
 
  private:
   void do_accept();
@@ -66,6 +73,7 @@ class WebSocketServer {
   DataPusher& pusher_;
   observability::GatewayStats& stats_;
   const auth::Authenticator& authenticator_;
+  const TlsContext* tls_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::steady_timer> accept_retry_;  // after an accept error (EMFILE)
   std::atomic<bool> stopping_{false};  // set by stop_accepting(): upgrades are refused (503)

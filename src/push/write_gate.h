@@ -17,8 +17,8 @@
 // flushed everything, then runs Beast's teardown of the lowest layer. A write error the writer
 // met is reported to Beast's next write.
 //
-// Generic over the stream below (a TCP socket today, a TLS stream later). Single-threaded: used
-// on the owning connection's thread only.
+// Generic over the stream below (a ConnectionStream: TCP, or TLS over TCP). Single-threaded:
+// used on the owning connection's thread only.
 #pragma once
 
 #include <algorithm>

@@ -74,11 +74,13 @@ GatewayProcess::GatewayProcess(const TestTopics& topics, GatewaySettings setting
   // a start that ends before /ready is retried on a new port.
   for (int attempt = 1;; ++attempt) {
     start_once(topics, settings);
+    const auto status = [&](const std::string& target) {
+      return settings.probe ? settings.probe(port_, target) : http_get(port_, target).status;
+    };
     const bool ready = eventually(
         [&] {
           if (!child_->running()) return true;
-          return wait_for == WaitFor::kReady ? http_get(port_, "/ready").status == 200
-                                             : http_get(port_, "/health").status == 200;
+          return status(wait_for == WaitFor::kReady ? "/ready" : "/health") == 200;
         },
         kReadyTimeout, std::chrono::milliseconds(50));
     if (ready && child_->running()) return;

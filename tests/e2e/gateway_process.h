@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +32,9 @@ struct GatewaySettings {
   std::map<std::string, std::string> auth = {};  // e.g. auth["mode"] = "token"
   std::map<std::string, std::string> resume = {};
   std::string log_level = "info";
+  // How the readiness wait asks the gateway: GET target on port -> HTTP status (0: no answer).
+  // Empty: plain HTTP (http_get); a TLS gateway needs an https client here.
+  std::function<int(unsigned short port, const std::string& target)> probe = {};
 };
 
 // What the constructor waits for: /ready 200 (Kafka reachable, group joined), or only the HTTP

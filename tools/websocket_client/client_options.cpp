@@ -138,7 +138,8 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
 
   std::string addr = "localhost:8081";
   std::string path = options.path;
-  app.add_option("--addr", addr, "Gateway address host:port (or ws://host:port/path)")
+  app.add_option("--addr", addr,
+                 "Gateway address host:port (or ws://host:port/path, wss:// for TLS)")
       ->capture_default_str();
   auto* path_opt =
       app.add_option("--path", path, "WebSocket path on the gateway")->capture_default_str();
@@ -221,16 +222,26 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
   app.add_option("--idle-timeout", idle_timeout,
                  "Drop a silent connection after this long (WebSocket ping at half); 0: never")
       ->capture_default_str();
+  std::string ca_file;
+  auto* ca_file_opt = app.add_option(
+      "--ca-file", ca_file,
+      "wss://: PEM CA certificates to verify the gateway with (default: the system's CAs)");
+  std::string cert_file;
+  auto* cert_opt = app.add_option(
+      "--cert", cert_file, "wss://: PEM client certificate (chain) for mutual TLS; needs --key");
+  std::string key_file;
+  auto* key_opt =
+      app.add_option("--key", key_file, "wss://: PEM private key of --cert (unencrypted)");
   std::string connect_timeout = "10s";
   app.add_option("--connect-timeout", connect_timeout, "Limit for TCP connect and handshake each")
       ->capture_default_str();
 
   try {
     app.parse(argc, argv);
-    if (addr.starts_with("wss://")) throw UsageError("wss:// is not supported; use ws://");
     std::string_view rest(addr);
-    if (rest.starts_with("ws://")) {
-      rest.remove_prefix(5);
+    options.tls = rest.starts_with("wss://");
+    if (options.tls || rest.starts_with("ws://")) {
+      rest.remove_prefix(options.tls ? 6 : 5);
       if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
         if (path_opt->count() == 0) path = std::string(rest.substr(slash));
         rest = rest.substr(0, slash);
@@ -247,6 +258,19 @@ ParsedCommandLine parse_client_options(int argc, const char* const* argv) {
       options.token = token;
     }
     if (token_file_opt->count() > 0) options.token = read_token_file(token_file);
+    for (const auto* opt : {ca_file_opt, cert_opt, key_opt}) {
+      if (opt->count() > 0 && !options.tls) {
+        throw UsageError(opt->get_name() + " needs a wss:// address (got '" + addr + "')");
+      }
+    }
+    if (cert_opt->count() != key_opt->count()) {
+      throw UsageError("--cert and --key go together");
+    }
+    if (ca_file_opt->count() > 0) options.ca_file = ca_file;
+    if (cert_opt->count() > 0) {
+      options.cert_file = cert_file;
+      options.key_file = key_file;
+    }
     for (auto& list : lists) {
       if (list.option->count() > 0) *list.target = clean_list(list.raw);
     }

@@ -35,6 +35,13 @@ struct ClientOptions {
   std::string path = "/ws";
   std::optional<std::string> origin;
   std::optional<std::string> token;  // sent as "Authorization: Bearer <token>"; never printed
+  // wss://: TLS with the server's certificate verified against ca_file (else the system's
+  // default CAs) and its name checked against host. cert_file/key_file: a client certificate
+  // for gateways that require one (mutual TLS).
+  bool tls = false;
+  std::optional<std::string> ca_file;
+  std::optional<std::string> cert_file;
+  std::optional<std::string> key_file;
   FilterLists filter;
   // Snapshot and resume (CONTRACT section 8): --resume keeps the last checkpoint, drops events
   // whose position it already has and resumes after every reconnect; --snapshot asks for the
@@ -58,8 +65,8 @@ struct ClientOptions {
 
   // "host:port", with an IPv6 host in brackets: the Host header and the log's address.
   std::string authority() const;
-  // "ws://host:port/path", for messages.
-  std::string url() const { return "ws://" + authority() + path; }
+  // "ws://host:port/path" or "wss://…", for messages.
+  std::string url() const { return (tls ? "wss://" : "ws://") + authority() + path; }
 };
 
 // A bad command line; what() names the flag and what it accepts.

@@ -105,6 +105,37 @@ TEST(ParseClientOptions, ModesAndLimits) {
   EXPECT_EQ(o.ping_interval, milliseconds(0));
 }
 
+TEST(ParseClientOptions, WssUrlWithTlsFiles) {
+  const auto parsed = parse({"--addr", "wss://gw.example:8443/stream", "--ca-file", "ca.pem",
+                             "--cert", "client.pem", "--key", "client.key"});
+  ASSERT_TRUE(parsed.options);
+  const ClientOptions& o = *parsed.options;
+  EXPECT_TRUE(o.tls);
+  EXPECT_EQ(o.host, "gw.example");
+  EXPECT_EQ(o.port, "8443");
+  EXPECT_EQ(o.path, "/stream");
+  EXPECT_EQ(o.ca_file, "ca.pem");
+  EXPECT_EQ(o.cert_file, "client.pem");
+  EXPECT_EQ(o.key_file, "client.key");
+  EXPECT_EQ(o.url(), "wss://gw.example:8443/stream");
+}
+
+TEST(ParseClientOptions, WssWithoutFilesUsesTheSystemCas) {
+  const auto parsed = parse({"--addr", "wss://localhost:9443"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->tls);
+  EXPECT_FALSE(parsed.options->ca_file);
+  EXPECT_FALSE(parsed.options->cert_file);
+  EXPECT_EQ(parsed.options->url(), "wss://localhost:9443/ws");
+}
+
+TEST(ParseClientOptions, PlainAddressIsNotTls) {
+  const auto parsed = parse({"--addr", "ws://h:1/ws"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_FALSE(parsed.options->tls);
+  EXPECT_EQ(parsed.options->url(), "ws://h:1/ws");
+}
+
 TEST(ParseClientOptions, BadCommandLinesExitWithTwo) {
   const std::vector<std::vector<const char*>> cases = {
       {"--bogus"},
@@ -112,7 +143,10 @@ TEST(ParseClientOptions, BadCommandLinesExitWithTwo) {
       {"--count", "0"},
       {"--duration", "x"},
       {"--path", "ws"},
-      {"--addr", "wss://h:1"},
+      {"--addr", "h:1", "--ca-file", "ca.pem"},
+      {"--addr", "ws://h:1", "--cert", "c.pem", "--key", "k.pem"},
+      {"--addr", "wss://h:1", "--cert", "c.pem"},
+      {"--addr", "wss://h:1", "--key", "k.pem"},
       {"--compression", "--no-compression"},
   };
   for (const auto& args : cases) {

@@ -9,6 +9,7 @@
 #include "websocket_client/reconnecting_client.h"
 #include "websocket_client/run_summary.h"
 #include "websocket_client/status_log.h"
+#include "websocket_client/tls_client_context.h"
 
 int main(int argc, char** argv) {
   namespace wsc = iiot::ws_client;
@@ -19,12 +20,19 @@ int main(int argc, char** argv) {
   // A reader that goes away turns into a failed write, which ends the run with exit code 1.
   std::signal(SIGPIPE, SIG_IGN);
   std::ios::sync_with_stdio(false);
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  try {
+    tls = wsc::make_tls_client_context(options);
+  } catch (const wsc::UsageError& e) {
+    std::cerr << "websocket_client: " << e.what() << std::endl;
+    return static_cast<int>(wsc::ExitCode::kUsage);
+  }
   try {
     boost::asio::io_context io{1};
     wsc::FramePrinter printer(options.output, std::cout);
     wsc::RunSummary summary(options.latency);
     wsc::StatusLog log(std::cerr);
-    wsc::ReconnectingClient client(io, options, printer, summary, log);
+    wsc::ReconnectingClient client(io, options, printer, summary, log, tls.get());
     client.start();
     io.run();
     std::cerr << summary.line(wsc::RunSummary::Clock::now()) << std::endl;

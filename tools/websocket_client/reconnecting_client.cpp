@@ -47,12 +47,14 @@ std::string_view string_at(const json::object* object, std::string_view key) {
 }  // namespace
 
 ReconnectingClient::ReconnectingClient(net::io_context& io, const ClientOptions& options,
-                                       FramePrinter& printer, RunSummary& summary, StatusLog& log)
+                                       FramePrinter& printer, RunSummary& summary, StatusLog& log,
+                                       net::ssl::context* tls)
     : io_(io),
       options_(options),
       printer_(printer),
       summary_(summary),
       log_(log),
+      tls_(tls),
       backoff_(options.backoff_initial, options.backoff_max),
       signals_(io, SIGINT, SIGTERM),
       duration_timer_(io),
@@ -78,7 +80,7 @@ void ReconnectingClient::connect() {
   welcomed_ = false;
   awaiting_resume_ack_ = false;
   awaiting_ack_ = false;
-  session_ = std::make_shared<Session>(io_, options_, *this);
+  session_ = std::make_shared<Session>(io_, options_, *this, tls_);
   session_->start();
 }
 

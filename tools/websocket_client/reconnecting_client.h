@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
@@ -36,8 +37,10 @@ enum class ExitCode : int {
 
 class ReconnectingClient : public SessionHandler {
  public:
+  // tls: the context for wss:// (null for ws://); outlives the client.
   ReconnectingClient(boost::asio::io_context& io, const ClientOptions& options,
-                     FramePrinter& printer, RunSummary& summary, StatusLog& log);
+                     FramePrinter& printer, RunSummary& summary, StatusLog& log,
+                     boost::asio::ssl::context* tls = nullptr);
 
   // Connects and arms the signal and --duration handlers.
   void start();
@@ -66,6 +69,7 @@ class ReconnectingClient : public SessionHandler {
   FramePrinter& printer_;
   RunSummary& summary_;
   StatusLog& log_;
+  boost::asio::ssl::context* tls_;
   Backoff backoff_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer duration_timer_;

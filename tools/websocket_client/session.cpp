@@ -1,6 +1,12 @@
 #include "websocket_client/session.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
@@ -45,6 +51,8 @@ std::string SessionEnd::describe() const {
       return "resolve failed: " + error.message();
     case SessionPhase::kConnect:
       return "connect failed: " + error.message();
+    case SessionPhase::kTlsHandshake:
+      return "TLS handshake failed: " + error.message();
     case SessionPhase::kHandshake:
       if (http_status != 0) {
         std::string text = "handshake refused: HTTP " + std::to_string(http_status);
@@ -70,8 +78,9 @@ bool SessionOpened::compressed() const {
   return extensions.find("permessage-deflate") != std::string::npos;
 }
 
-Session::Session(net::io_context& io, const ClientOptions& options, SessionHandler& handler)
-    : options_(options), handler_(handler), resolver_(io), ws_(io), ping_timer_(io) {}
+Session::Session(net::io_context& io, const ClientOptions& options, SessionHandler& handler,
+                 net::ssl::context* tls)
+    : options_(options), handler_(handler), resolver_(io), ws_(io, tls), ping_timer_(io) {}
 
 void Session::start() {
   resolver_.async_resolve(options_.host, options_.port,
@@ -90,6 +99,40 @@ void Session::on_resolve(beast::error_code ec, tcp::resolver::results_type found
 
 void Session::on_connect(beast::error_code ec, const tcp::endpoint& /*endpoint*/) {
   if (ec) return finish(SessionPhase::kConnect, ec);
+  ClientStream& stream = ws_.next_layer();
+  if (!stream.is_tls()) return start_handshake();
+  phase_ = SessionPhase::kTlsHandshake;
+  SSL* ssl = stream.tls().native_handle();
+  // SNI carries a host name only (RFC 6066), never an address.
+  beast::error_code not_an_address;
+  net::ip::make_address(options_.host, not_an_address);
+  if (not_an_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                 const_cast<char*>(options_.host.c_str())) != 1) {
+    return finish(SessionPhase::kTlsHandshake, beast::error_code(static_cast<int>(ERR_get_error()),
+                                                                 net::error::get_ssl_category()));
+  }
+  // The certificate must name the host we asked for (a DNS name or an IP address SAN).
+  stream.tls().set_verify_callback(net::ssl::host_name_verification(options_.host));
+  beast::get_lowest_layer(ws_).expires_after(options_.connect_timeout);
+  stream.tls().async_handshake(
+      net::ssl::stream_base::client,
+      beast::bind_front_handler(&Session::on_tls_handshake, shared_from_this()));
+}
+
+void Session::on_tls_handshake(beast::error_code ec) {
+  if (ec) {
+    // OpenSSL's reason alone ("certificate verify failed") does not say which check failed.
+    const long verify = SSL_get_verify_result(ws_.next_layer().tls().native_handle());
+    if (verify != X509_V_OK && abort_detail_.empty()) {
+      abort_detail_ = "TLS handshake failed: server certificate not accepted (" +
+                      std::string(X509_verify_cert_error_string(verify)) + ")";
+    }
+    return finish(SessionPhase::kTlsHandshake, ec);
+  }
+  start_handshake();
+}
+
+void Session::start_handshake() {
   phase_ = SessionPhase::kHandshake;
   // From here the websocket stream's own timeouts apply; the TCP layer's would fire mid-session.
   beast::get_lowest_layer(ws_).expires_never();
@@ -185,6 +228,7 @@ void Session::close() {
       resolver_.cancel();
       break;
     case SessionPhase::kConnect:
+    case SessionPhase::kTlsHandshake:
     case SessionPhase::kHandshake:
       beast::get_lowest_layer(ws_).cancel();
       break;

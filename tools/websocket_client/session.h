@@ -1,6 +1,7 @@
-// One WebSocket connection to the gateway: resolve, connect, handshake (optionally offering
-// permessage-deflate), then a read loop and a write queue with exactly one write in flight.
-// Keep-alive: Beast's idle timeout with keep-alive pings detects a silent server, and an
+// One WebSocket connection to the gateway: resolve, connect, for wss:// the TLS handshake
+// (server certificate and host name verified, SNI sent), the WebSocket handshake (optionally
+// offering permessage-deflate), then a read loop and a write queue with exactly one write in
+// flight. Keep-alive: Beast's idle timeout with keep-alive pings detects a silent server, and an
 // application {"type":"ping"} every ping_interval must be answered (pong_received()) before the
 // next one is due, or the connection is dropped.
 //
@@ -26,11 +27,12 @@
 #include <string_view>
 
 #include "websocket_client/client_options.h"
+#include "websocket_client/client_stream.h"
 
 namespace iiot::ws_client {
 
 // How far a connection got before it ended.
-enum class SessionPhase { kResolve, kConnect, kHandshake, kOpen };
+enum class SessionPhase { kResolve, kConnect, kTlsHandshake, kHandshake, kOpen };
 enum class FrameKind { kText, kBinary };
 
 struct SessionEnd {
@@ -71,8 +73,9 @@ class SessionHandler {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // options and handler must outlive the Session.
-  Session(boost::asio::io_context& io, const ClientOptions& options, SessionHandler& handler);
+  // options, handler and tls (null for ws://) must outlive the Session.
+  Session(boost::asio::io_context& io, const ClientOptions& options, SessionHandler& handler,
+          boost::asio::ssl::context* tls = nullptr);
 
   void start();
   // Queues a text frame. Ignored (returns false) unless open and not closing.
@@ -85,10 +88,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void abort(std::string detail);
 
  private:
-  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  using Stream = boost::beast::websocket::stream<ClientStream>;
 
   void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type found);
   void on_connect(boost::beast::error_code ec, const boost::asio::ip::tcp::endpoint& endpoint);
+  void on_tls_handshake(boost::beast::error_code ec);
+  void start_handshake();
   void on_handshake(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
