@@ -1924,14 +1924,17 @@ def render_markdown(report):
                   f"start to the end of the second window (attempts: TCP connects; refused: a "
                   f"status other than 101; cut: the gateway hung up before the upgrade; closed: "
                   f"upgraded, then ended by the gateway):", "",
-                  "| kind | connections | attempts | refused | cut before upgrade | upgraded | "
-                  "closed | rate_limited errors | open at end | outcomes |",
+                  "| kind | connections | attempts | refused | cut before upgrade (mean time "
+                  "held) | upgraded | closed | rate_limited errors | open at end | outcomes |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for kind, k in x["hostile_since_start"].items():
             outcomes = ", ".join(f"{what}: {n}" for what, n in
                                  sorted(k["outcomes"].items(), key=lambda item: -item[1]))
             lines.append(f"| {kind} | {k['connections']} | {k['attempts']} | {k['refused']} | "
-                         f"{k['closed_before_upgrade']} | {k['upgraded']} | {k['closed']} | "
+                         f"{k['closed_before_upgrade']}"
+                         + (f" ({fmt(k['mean_handshake_held_ms'] / 1000, 1, ' s')})"
+                            if k['closed_before_upgrade'] else "") +
+                         f" | {k['upgraded']} | {k['closed']} | "
                          f"{k['rate_limited_errors']} | {k['open_now']} | {outcomes} |")
         lines += ["", f"The gateway in the second window: {x['gateway_accepted_in_window']} "
                       f"connections accepted, {x['gateway_refused_in_window']} handshakes "
