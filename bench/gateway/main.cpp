@@ -399,10 +399,10 @@ int run(const GatewayOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int exit_code = 0;
-  const auto options = parse(argc, argv, exit_code);
-  if (!options) return exit_code;
   try {
+    int exit_code = 0;
+    const auto options = parse(argc, argv, exit_code);
+    if (!options) return exit_code;
     return run(*options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_gateway: %s\n", e.what());

@@ -47,8 +47,9 @@ struct HostileOptions {
   std::string token;  // a token the gateway accepts (every kind but bad_token presents it)
   std::chrono::milliseconds retry_pause{500};
   std::chrono::milliseconds slowloris_interval{100};  // between two bytes of the request
-  std::size_t oversize_bytes = 2 * 1024 * 1024;       // above the gateway's max_message_size
-  double flood_rate = 400;                            // messages per second per connection
+  std::size_t oversize_bytes =
+      std::size_t{2} * 1024 * 1024;  // above the gateway's max_message_size
+  double flood_rate = 400;           // messages per second per connection
   int never_read_rcvbuf = 4096;
 };
 
