@@ -4,6 +4,7 @@ report.md.
 
     python3 bench/run.py [--quick] [--out bench/results]
     python3 bench/run.py --only hostile,stalled_latest [--quick]   (not in the default set)
+    python3 bench/run.py --all [--quick]                           (every scenario)
     python3 bench/run.py --peer centrifugo [--only dense,sparse,idle,latency] [--quick]
                          [--peer-clients dense=N,sparse=N,...] [--brokers HOST:PORT]
 
@@ -1957,8 +1958,8 @@ def render_markdown(report):
 
 SCENARIOS = ["sparse", "dense", "latency", "broker", "idle", "slow", "compression", "hostile",
              "stalled_latest"]
-# Run only when named with --only: they are longer, and the smoke run (ctest bench_smoke) stays
-# short without them.
+# Run only when named with --only, or with --all: they add a minute or more to a full run. The
+# smoke run (ctest bench_smoke) names them with --all (about 30 s more with --quick).
 OPT_IN_SCENARIOS = {"hostile", "stalled_latest"}
 
 
@@ -1974,6 +1975,9 @@ def main():
     parser.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
     parser.add_argument("--only", help="comma-separated subset of " + ",".join(SCENARIOS) +
                         " (default: all but " + ",".join(sorted(OPT_IN_SCENARIOS)) + ")")
+    parser.add_argument("--all", action="store_true",
+                        help="every scenario, " + ",".join(sorted(OPT_IN_SCENARIOS)) +
+                             " included (the smoke run uses it)")
     parser.add_argument("--skip-broker", action="store_true",
                         help="leave out the scenario that needs Kafka")
     parser.add_argument("--profile", action="store_true",
@@ -1999,7 +2003,9 @@ def main():
     reps = args.reps or sizes["reps"]
     names = PEER_SCENARIOS if args.peer else SCENARIOS
     only = (set(args.only.split(",")) if args.only else
-            set(names) - (set() if args.peer else OPT_IN_SCENARIOS))
+            set(names) - (set() if args.peer or args.all else OPT_IN_SCENARIOS))
+    if args.all and (args.only or args.peer):
+        parser.error("--all goes without --only and --peer")
     unknown = only - set(names)
     if unknown:
         parser.error(f"unknown scenarios{' for --peer' if args.peer else ''}: "

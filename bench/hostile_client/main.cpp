@@ -117,9 +117,7 @@ boost::json::object report(const std::array<KindCounters, kHostileKinds.size()>&
           {"kinds", std::move(kinds)}};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app(
       "Misbehaving WebSocket clients of the gateway, for the benchmark's hostile scenario.",
       "bench_hostile_client");
@@ -245,7 +243,21 @@ int main(int argc, char** argv) {
   stopping = true;
   io.stop();
   thread.join();
-  // Hundreds of sockets: let the kernel close them.
+  // Hundreds of sockets and their pending operations: let the kernel close them instead of
+  // tearing down every object.
   std::fflush(nullptr);
   _exit(0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int code = 1;
+  try {
+    code = run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_hostile_client: %s\n", e.what());
+  }
+  std::fflush(nullptr);
+  _exit(code);
 }
