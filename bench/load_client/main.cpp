@@ -215,9 +215,14 @@ int run(const LoadOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = parse_load_options(argc, argv);
-  if (const int* code = std::get_if<int>(&parsed)) return *code;
-  const int code = run(std::get<LoadOptions>(parsed));
+  int code = 1;
+  try {
+    auto parsed = parse_load_options(argc, argv);
+    if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+    code = run(std::get<LoadOptions>(parsed));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_load_client: %s\n", e.what());
+  }
   // Thousands of sockets: let the kernel close them instead of tearing down every object.
   std::fflush(nullptr);
   _exit(code);

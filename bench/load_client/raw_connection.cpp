@@ -15,8 +15,8 @@ namespace {
 
 constexpr int kMaxAttempts = 5;
 constexpr std::chrono::milliseconds kRetryPause{200};
-constexpr std::size_t kMaxHandshakeBytes = 16 * 1024;
-constexpr std::uint64_t kMaxFrameBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxHandshakeBytes = std::size_t{16} * 1024;
+constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{64} * 1024 * 1024;
 constexpr int kReadsPerTurn = 16;  // then yield to the other connections of this thread
 // The RFC 6455 example key: the client does not check Sec-WebSocket-Accept.
 constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";
