@@ -3,6 +3,8 @@
 report.md.
 
     python3 bench/run.py [--quick] [--out bench/results]
+    python3 bench/run.py --only hostile,stalled_latest [--quick]   (not in the default set)
+    python3 bench/run.py --all [--quick]                           (every scenario)
     python3 bench/run.py --peer centrifugo [--only dense,sparse,idle,latency] [--quick]
                          [--peer-clients dense=N,sparse=N,...] [--brokers HOST:PORT]
 
@@ -14,12 +16,14 @@ has a deadline. Python 3 standard library only.
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
 import queue
 import random
 import re
+import secrets
 import signal
 import socket
 import statistics
@@ -53,6 +57,16 @@ FULL = {
     "max_clients_per_process": 10000,
     "broker_devices": 1000,
     "broker_warmup_s": 15.0,
+    "hostile_good_clients": 100,
+    "hostile_connections": 1000,
+    "hostile_warmup_s": 3.0,
+    "hostile_duration_s": 10.0,
+    "hostile_ramp_s": 3.0,
+    "latest_fast_clients": 900,
+    "latest_stalled_clients": 100,
+    "latest_devices": 100,
+    "latest_warmup_s": 4.0,
+    "latest_duration_s": 6.0,
 }
 QUICK = dict(
     FULL,
@@ -70,6 +84,15 @@ QUICK = dict(
     calibration_duration_s=1.5,
     max_clients_per_process=300,
     broker_warmup_s=2.0,
+    hostile_good_clients=20,
+    hostile_connections=120,
+    hostile_warmup_s=1.0,
+    hostile_duration_s=4.0,
+    hostile_ramp_s=3.0,
+    latest_fast_clients=90,
+    latest_stalled_clients=10,
+    latest_warmup_s=2.0,
+    latest_duration_s=3.0,
 )
 
 LOAD_FRACTION = 0.30  # "about 30 % load": of the rate the gateway sustains for the same shape
@@ -86,7 +109,22 @@ TARGETS = {
     "idle_memory": "<= 2 KiB RSS per connection, 19,000 connections in one process",
     "slow_clients": "10 % stalled clients: fast clients' p99 within +10 % of the run without",
     "compression": "compression on <= 3x server CPU per delivery of off",
+    "hostile": "1,000 hostile connections beside 100 good ones (auth.mode token): good clients' "
+               "p99 within 2x of their baseline in the same run, no good client disconnected",
+    "stalled_latest": "10 % stalled \"latest\" clients: fast clients' p99 within +10 % of the "
+                      "run without; the stalled clients' queues hold at most one frame per device",
 }
+
+# The hostile scenario (docs/performance.md): its share of each kind of misbehaviour, and the
+# gateway settings the misbehaviours run into.
+HOSTILE_MIX = {"bad_token": 0.2, "slowloris": 0.2, "oversize": 0.15, "invalid": 0.15,
+               "flood": 0.15, "never_read": 0.15}
+HOSTILE_HANDSHAKE_TIMEOUT_S = 2
+HOSTILE_MAX_MESSAGE_SIZE = 65536
+HOSTILE_MAX_MESSAGES_PER_S = 20
+HOSTILE_FLOOD_RATE = 600  # messages/s per flooding connection: 30x the limit (abuse is 10x)
+HOSTILE_RETRY_PAUSE = "500ms"
+HOSTILE_SLOWLORIS_INTERVAL = "100ms"  # a ~250-byte request takes 25 s: far past the timeout
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +407,7 @@ class Bench:
     # -- processes ----------------------------------------------------------------------------
 
     def start_gateway(self, run_id, rate=0.0, compression="on", queue_size=1000,
-                      devices=None, warmup=None, duration=None):
+                      devices=None, warmup=None, duration=None, config=None):
         argv = [self.tool("bench_gateway"), "--port", 0, "--rate", rate,
                 "--worker-count", GATEWAY_WORKERS, "--queue-size", queue_size,
                 "--compression", compression, "--devices", devices or self.sizes["devices"],
@@ -378,6 +416,8 @@ class Bench:
                 "--duration", f"{(duration or self.sizes['duration_s']) + 0.5}s",
                 "--max-lifetime", "900s",
                 "--json-out", self.runs / f"{run_id}-gateway.json"]
+        if config is not None:
+            argv += ["--config", config]
         if self.args.profile:
             # Software clock: hardware counters are often unavailable in VMs.
             profiles = self.out / "profiles"
@@ -392,7 +432,7 @@ class Bench:
 
     def start_clients(self, run_id, port, count, fraction, mode="fast", compression="off",
                       index_base=0, tag="clients", id_prefix="dev-", id_base=0, devices=None,
-                      warmup=None, duration=None):
+                      warmup=None, duration=None, extra=()):
         """Load-client processes of at most max_clients_per_process connections each."""
         per_process = self.sizes["max_clients_per_process"]
         children = []
@@ -408,7 +448,8 @@ class Bench:
                     "--connect-rate", self.sizes["connect_rate"] / 2,
                     "--warmup", f"{warmup if warmup is not None else self.sizes['warmup_s']}s",
                     "--duration", f"{duration or self.sizes['duration_s']}s",
-                    "--wait-go", "--label", tag, "--json-out", self.runs / f"{name}.json"]
+                    "--wait-go", "--label", tag, "--json-out", self.runs / f"{name}.json",
+                    *extra]
             children.append(Child(name, argv, self.logs / f"{name}.log"))
             started += n
         return children
@@ -446,28 +487,33 @@ class Bench:
 
     # -- a bench_gateway run ------------------------------------------------------------------
 
-    def gateway_run(self, name, groups, rate, compression="on", warmup=None, duration=None):
-        """groups: [(count, fraction, mode, client_compression, tag)]. Returns the run record."""
+    def gateway_run(self, name, groups, rate, compression="on", warmup=None, duration=None,
+                    devices=None, sampler=None):
+        """groups: [(count, fraction, mode, client_compression, tag[, extra client argv])].
+        sampler: a StatsSampler class, run against the gateway's /stats from go to DONE.
+        Returns the run record."""
         run_id = self.next_id(name)
         warmup = warmup if warmup is not None else self.sizes["warmup_s"]
         duration = duration or self.sizes["duration_s"]
         children = []
         try:
             gw, port = self.start_gateway(run_id, rate=rate, compression=compression,
-                                          warmup=warmup, duration=duration)
+                                          warmup=warmup, duration=duration, devices=devices)
             children.append(gw)
             index = 0
             by_tag = {}
-            for count, fraction, mode, client_compression, tag in groups:
+            for count, fraction, mode, client_compression, tag, *extra in groups:
                 cs = self.start_clients(run_id, port, count, fraction, mode=mode,
                                         compression=client_compression, index_base=index,
-                                        tag=tag, warmup=warmup, duration=duration)
+                                        tag=tag, warmup=warmup, duration=duration,
+                                        devices=devices, extra=extra[0] if extra else ())
                 children.extend(cs)
                 by_tag[tag] = (cs, count)
                 index += count
             for cs, count in by_tag.values():
                 self.wait_ready(cs, count)
             load_before = loadavg()
+            watch = sampler(port) if sampler else None
             gw.send("go")
             for cs, _ in by_tag.values():
                 for c in cs:
@@ -476,8 +522,11 @@ class Bench:
             clients = {tag: self.summarise_clients(self.collect_clients(cs, timeout))
                        for tag, (cs, _) in by_tag.items()}
             gateway = json.loads(gw.expect("DONE", timeout).split(" ", 1)[1])
-            return {"id": run_id, "rate": rate, "gateway": gateway, "clients": clients,
-                    "loadavg": load_before}
+            record = {"id": run_id, "rate": rate, "gateway": gateway, "clients": clients,
+                      "loadavg": load_before}
+            if watch:
+                record["stats_samples"] = watch.finish()
+            return record
         finally:
             for c in children:
                 c.stop(timeout=10, quit_line="quit")
@@ -678,6 +727,279 @@ def scenario_slow_clients(b, reps, rate):
     result["overflow_variant"] = {"warmup_s": overflow_warmup, "window_s": overflow_window,
                                   **variants}
     return result
+
+
+class StatsSampler:
+    """Reads the gateway's /stats every `interval` seconds on a thread until finish(): the
+    deepest queue of a "latest" client and of any other client, and the last conflated_messages
+    count. /stats is the gateway's own figure; the driver only reads it."""
+
+    def __init__(self, port, interval=0.25):
+        self.url = f"http://127.0.0.1:{port}/stats"
+        self.interval = interval
+        self.stop = threading.Event()
+        self.samples = 0
+        self.max_latest_depth = 0
+        self.max_other_depth = 0
+        self.latest_clients_seen = 0
+        self.conflated_messages = None
+        self.last = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.is_set():
+            self.sample()
+            self.stop.wait(self.interval)
+
+    def sample(self):
+        status, text = http_get(self.url)
+        if status != 200:
+            return
+        try:
+            stats = json.loads(text)
+        except ValueError:
+            return
+        self.samples += 1
+        latest = [c for c in stats.get("clients", []) if c.get("delivery") == "latest"]
+        others = [c for c in stats.get("clients", []) if c.get("delivery") != "latest"]
+        self.latest_clients_seen = max(self.latest_clients_seen, len(latest))
+        self.max_latest_depth = max([self.max_latest_depth] +
+                                    [c.get("queue_depth", 0) for c in latest])
+        self.max_other_depth = max([self.max_other_depth] +
+                                   [c.get("queue_depth", 0) for c in others])
+        self.conflated_messages = stats.get("conflated_messages")
+        self.last = {"conflated_per_latest_client": sorted(c.get("conflated_messages", 0)
+                                                           for c in latest),
+                     "dropped_per_latest_client": sorted(c.get("dropped", 0) for c in latest),
+                     "queue_depth_per_latest_client": sorted(c.get("queue_depth", 0)
+                                                             for c in latest)}
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.sample()  # the figures at the end of the window
+        return {"samples": self.samples, "max_latest_queue_depth": self.max_latest_depth,
+                "max_other_queue_depth": self.max_other_depth,
+                "latest_clients_seen": self.latest_clients_seen,
+                "conflated_messages": self.conflated_messages, "at_end": self.last}
+
+
+def scenario_stalled_latest(b, reps, rate):
+    """slow_clients with the stalled clients asking for "delivery":"latest" and subscribing to
+    every device of a fleet smaller than queue_size: conflation, not the overflow policy, must
+    keep their queues at one frame per device, and the fast clients must not notice them."""
+    s = b.sizes
+    fast_n, slow_n, devices = (s["latest_fast_clients"], s["latest_stalled_clients"],
+                               s["latest_devices"])
+    fraction = s["latency_fraction"]
+    warmup, duration = s["latest_warmup_s"], s["latest_duration_s"]
+    without, with_slow = [], []
+    for rep in range(reps):
+        b.say(f"stalled latest: {fast_n} fast, no stalled ones, {devices} devices, "
+              f"rep {rep + 1}/{reps}")
+        without.append(b.gateway_run("latest-without",
+                                     [(fast_n, fraction, "fast", "off", "fast")], rate=rate,
+                                     warmup=warmup, duration=duration, devices=devices,
+                                     sampler=StatsSampler))
+        b.say(f"stalled latest: {fast_n} fast + {slow_n} stalled \"latest\" clients subscribing "
+              f"to all {devices} devices, rep {rep + 1}/{reps}")
+        with_slow.append(b.gateway_run(
+            "latest-with", [(fast_n, fraction, "fast", "off", "fast"),
+                            (slow_n, 1.0, "stall", "off", "stalled", ["--delivery", "latest"])],
+            rate=rate, warmup=warmup, duration=duration, devices=devices, sampler=StatsSampler))
+    a = latency_summary(without)
+    w = latency_summary(with_slow)
+    change = (100 * (w["median_p99_us"] / a["median_p99_us"] - 1)
+              if a["median_p99_us"] and w["median_p99_us"] else None)
+    per_rep = [100 * (y["clients"]["fast"]["latency"]["p99_us"] /
+                      x["clients"]["fast"]["latency"]["p99_us"] - 1)
+               for x, y in zip(without, with_slow)
+               if x["clients"]["fast"]["latency"]["p99_us"] and
+               y["clients"]["fast"]["latency"]["p99_us"]]
+    samples = [r["stats_samples"] for r in with_slow]
+    return {"rate": rate, "devices": devices, "fast_clients": fast_n, "stalled_clients": slow_n,
+            "warmup_s": warmup, "window_s": duration, "without": without, "with": with_slow,
+            "summary": {"without": a, "with": w, "p99_change_pct": change,
+                        "range_p99_change_pct_paired": value_range(per_rep),
+                        "max_latest_queue_depth": max(x["max_latest_queue_depth"]
+                                                      for x in samples),
+                        "latest_clients_seen": min(x["latest_clients_seen"] for x in samples),
+                        "conflated_messages": median([x["conflated_messages"] for x in samples]),
+                        "conflated_in_window": median([r["gateway"].get("conflated_messages")
+                                                       for r in with_slow]),
+                        "dropped_with": sum(r["gateway"]["dropped_messages"] for r in with_slow),
+                        "fast_disconnected_with": sum(r["clients"]["fast"]["disconnected"]
+                                                      for r in with_slow),
+                        "clients_closed_with": median(
+                            [r["gateway"]["clients"] - r["gateway"].get("clients_at_end", 0)
+                             for r in with_slow])}}
+
+
+def hostile_mix(total):
+    """HOSTILE_MIX's shares of `total` connections, rounded so that they add up."""
+    counts = {k: int(total * share) for k, share in HOSTILE_MIX.items()}
+    for k in list(HOSTILE_MIX)[:total - sum(counts.values())]:
+        counts[k] += 1
+    return counts
+
+
+def hostile_delta(start, end):
+    """The hostile client's counts between two REPORTs, per kind (open_now as at the end)."""
+    out = {}
+    for kind, e in end["kinds"].items():
+        st = start["kinds"].get(kind, {})
+        row = {k: v - st.get(k, 0) for k, v in e.items()
+               if isinstance(v, (int, float)) and k not in ("connections", "open_now",
+                                                            "mean_handshake_held_ms")}
+        row["connections"] = e["connections"]
+        row["open_now"] = e["open_now"]
+        row["mean_handshake_held_ms"] = e["mean_handshake_held_ms"]
+        row["outcomes"] = {k: v - st.get("outcomes", {}).get(k, 0)
+                           for k, v in e["outcomes"].items()
+                           if v - st.get("outcomes", {}).get(k, 0)}
+        out[kind] = row
+    return out
+
+
+def scenario_hostile(b, reps, rate):
+    """`reps` runs of hostile_once(); medians over them, and the per-kind counts of the run whose
+    p99 ratio is the median."""
+    runs = []
+    for rep in range(reps):
+        b.say(f"hostile: run {rep + 1}/{reps}")
+        runs.append(hostile_once(b, rate))
+    ratios = [r["summary"]["p99_ratio"] for r in runs]
+    known = sorted((x, i) for i, x in enumerate(ratios) if x is not None)
+    shown = runs[known[(len(known) - 1) // 2][1]] if known else runs[-1]
+
+    def med(key):
+        return median([r["summary"][key] for r in runs])
+
+    summary = {key: med(key) for key in (
+        "p50_us_without", "p99_us_without", "p50_us_with", "p99_us_with", "p99_ratio",
+        "good_deliveries_per_s_without", "good_deliveries_per_s_with", "gateway_cpu_without",
+        "gateway_cpu_with", "gateway_refused_in_window", "gateway_accepted_in_window",
+        "dropped_in_window", "hostile_client_cpu_in_window")}
+    summary.update({
+        "range_p99_ratio": value_range(ratios),
+        "good_ready": min(r["summary"]["good_ready"] for r in runs),
+        "good_disconnected": sum(r["summary"]["good_disconnected"] for r in runs),
+        "good_disconnected_without": sum(r["baseline"]["clients"]["disconnected"] for r in runs),
+        "kinds_from_run": shown["id"],
+        "hostile_since_start": shown["summary"]["hostile_since_start"],
+        "hostile_in_window": shown["summary"]["hostile_in_window"]})
+    keys = ("rate", "good_clients", "hostile_connections", "mix", "warmup_s", "window_s", "ramp_s",
+            "gateway_settings")
+    return {**{k: runs[0][k] for k in keys}, "reps": reps, "runs": runs, "summary": summary}
+
+
+def hostile_once(b, rate):
+    """One gateway (auth.mode token) and one set of good clients, two windows: the good clients
+    alone (their baseline), then with the hostile connections of bench_hostile_client."""
+    s = b.sizes
+    good_n, hostile_n = s["hostile_good_clients"], s["hostile_connections"]
+    fraction = s["latency_fraction"]
+    warmup, duration = s["hostile_warmup_s"], s["hostile_duration_s"]
+    mix = hostile_mix(hostile_n)
+    token = secrets.token_hex(24)
+    run_id = b.next_id("hostile")
+    config = b.runs / f"{run_id}-gateway.yaml"
+    config.write_text(f"""# Generated by bench/run.py for the hostile scenario.
+websocket:
+  host: "127.0.0.1"
+  port: 8081                    # bench_gateway --port 0 replaces it
+  max_connections: 30000
+  handshake_timeout: "{HOSTILE_HANDSHAKE_TIMEOUT_S}s"
+  max_message_size: {HOSTILE_MAX_MESSAGE_SIZE}
+  max_client_messages_per_second: {HOSTILE_MAX_MESSAGES_PER_S}
+auth:
+  mode: "token"
+  tokens:
+    - name: "bench-good"
+      sha256: "{hashlib.sha256(token.encode()).hexdigest()}"
+""")
+    children = []
+    good = []
+    hostile = None
+    try:
+        gw, port = b.start_gateway(run_id, rate=rate, warmup=warmup, duration=duration,
+                                   config=config)
+        children.append(gw)
+        good = b.start_clients(run_id, port, good_n, fraction, tag="good", warmup=warmup,
+                               duration=duration, extra=["--token", token])
+        b.wait_ready(good, good_n)
+        timeout = warmup + duration + 60
+
+        def window():
+            load = loadavg()
+            gw.send("go")
+            for c in good:
+                c.send("go")
+            clients = b.summarise_clients(b.collect_clients(good, timeout))
+            gateway = json.loads(gw.expect("DONE", timeout).split(" ", 1)[1])
+            return {"clients": clients, "gateway": gateway, "loadavg": load}
+
+        b.say(f"hostile: {good_n} good clients alone (baseline), {rate:.0f} events/s")
+        baseline = window()
+        b.say(f"hostile: starting {hostile_n} hostile connections {json.dumps(mix)}")
+        name = f"{run_id}-hostile"
+        hostile = Child(name, [
+            b.tool("bench_hostile_client"), "--addr", f"127.0.0.1:{port}", "--token", token,
+            "--mix", ",".join(f"{k}={v}" for k, v in mix.items() if v),
+            "--connect-rate", s["connect_rate"] / 2, "--retry-pause", HOSTILE_RETRY_PAUSE,
+            "--slowloris-interval", HOSTILE_SLOWLORIS_INTERVAL,
+            "--oversize-bytes", HOSTILE_MAX_MESSAGE_SIZE + 4096,
+            "--flood-rate", HOSTILE_FLOOD_RATE, "--max-lifetime", "900s"],
+            b.logs / f"{name}.log")
+        children.append(hostile)
+        started = parse_fields(hostile.expect("STARTED", 60 + 2 * hostile_n / s["connect_rate"]))
+        time.sleep(s["hostile_ramp_s"])
+        hostile.send("report")
+        at_start = json.loads(hostile.expect("REPORT", 30).split(" ", 1)[1])
+        b.say(f"hostile: {good_n} good clients beside {hostile_n} hostile connections")
+        under_attack = window()
+        hostile.send("report")
+        at_end = json.loads(hostile.expect("REPORT", 30).split(" ", 1)[1])
+    finally:
+        # The good clients first: a disconnect they saw before quitting is already counted.
+        for c in good:
+            c.stop(timeout=10, quit_line="quit")
+        for c in reversed(children):
+            c.stop(timeout=10, quit_line="quit")
+    p99_base = baseline["clients"]["latency"]["p99_us"]
+    p99_with = under_attack["clients"]["latency"]["p99_us"]
+    return {
+        "id": run_id, "rate": rate, "good_clients": good_n, "hostile_connections": hostile_n,
+        "mix": mix,
+        "warmup_s": warmup, "window_s": duration, "ramp_s": s["hostile_ramp_s"],
+        "gateway_settings": {"handshake_timeout_s": HOSTILE_HANDSHAKE_TIMEOUT_S,
+                             "max_message_size": HOSTILE_MAX_MESSAGE_SIZE,
+                             "max_client_messages_per_second": HOSTILE_MAX_MESSAGES_PER_S,
+                             "auth_mode": "token"},
+        "hostile_started": started, "baseline": baseline, "with_hostile": under_attack,
+        "hostile_report_at_window_start": at_start, "hostile_report_at_window_end": at_end,
+        "summary": {
+            "p50_us_without": baseline["clients"]["latency"]["p50_us"],
+            "p99_us_without": p99_base,
+            "p50_us_with": under_attack["clients"]["latency"]["p50_us"],
+            "p99_us_with": p99_with,
+            "p99_ratio": p99_with / p99_base if p99_base and p99_with else None,
+            "good_ready": baseline["clients"]["connections"],
+            "good_disconnected": under_attack["clients"]["disconnected"],
+            "good_deliveries_per_s_without": baseline["clients"]["deliveries_per_s"],
+            "good_deliveries_per_s_with": under_attack["clients"]["deliveries_per_s"],
+            "gateway_cpu_without": baseline["gateway"]["cpu_utilisation"],
+            "gateway_cpu_with": under_attack["gateway"]["cpu_utilisation"],
+            "gateway_refused_in_window": under_attack["gateway"].get("connections_refused"),
+            "gateway_accepted_in_window": under_attack["gateway"].get("connections_accepted"),
+            "dropped_in_window": under_attack["gateway"]["dropped_messages"],
+            "hostile_client_cpu_in_window": (
+                (at_end["cpu_s"] - at_start["cpu_s"]) / (at_end["elapsed_s"] - at_start["elapsed_s"])
+                if at_end["elapsed_s"] > at_start["elapsed_s"] else None),
+            "hostile_since_start": at_end["kinds"],
+            "hostile_in_window": hostile_delta(at_start, at_end),
+        }}
 
 
 def scenario_compression(b, reps, rate):
@@ -1427,6 +1749,34 @@ def evaluate_targets(sc):
             f"{fmt(m['median_cpu_us_per_frame_on'], 2, ' µs')} on")
     elif c:
         not_run("compression", "on <= 3x off", c)
+    sl = sc.get("stalled_latest", {})
+    if "summary" in sl:
+        m = sl["summary"]
+        ch = m["p99_change_pct"]
+        depth = m["max_latest_queue_depth"]
+        add("stalled_latest", "fast clients' p99 within +10 % with 10 % stalled \"latest\" "
+            f"clients; their queues <= {sl['devices']} frames (one per device)",
+            fmt(ch, 1, " %"), fmt_range(m["range_p99_change_pct_paired"], 1, " %"),
+            ch is not None and ch <= 10 and depth <= sl["devices"] and
+            m["latest_clients_seen"] > 0,
+            f"p99 {ms(m['without']['median_p99_us'], 3)} without, "
+            f"{ms(m['with']['median_p99_us'], 3)} with; deepest stalled queue {depth}; "
+            f"conflated_messages {fmt(m['conflated_messages'], 0)}")
+    elif sl:
+        not_run("stalled_latest", "p99 within +10 %, queues bounded by the devices", sl)
+    h = sc.get("hostile", {})
+    if "summary" in h:
+        m = h["summary"]
+        r = m["p99_ratio"]
+        add("hostile", f"good clients' p99 with {h['hostile_connections']} hostile connections "
+            f"<= 2x without; 0 of {h['good_clients']} good clients disconnected",
+            fmt(r, 2, "x"), fmt_range(m["range_p99_ratio"], 2, "x"),
+            r is not None and r <= 2 and m["good_disconnected"] == 0 and
+            m["good_ready"] == h["good_clients"],
+            f"p99 {ms(m['p99_us_without'], 3)} without, {ms(m['p99_us_with'], 3)} with; "
+            f"good clients disconnected: {m['good_disconnected']}")
+    elif h:
+        not_run("hostile", "p99 <= 2x baseline, no good client disconnected", h)
     return rows
 
 
@@ -1567,6 +1917,68 @@ def render_markdown(report):
                   f"({fmt_range(x['range_cpu_us_per_frame_on'], 2)}); connections that negotiated "
                   f"permessage-deflate: {fmt(x.get('connections_compressed_on'), 0)}; p99 "
                   f"{ms(x['median_p99_us_off'], 3)} off, {ms(x['median_p99_us_on'], 3)} on.", ""]
+    sl = sc.get("stalled_latest", {})
+    if "summary" in sl:
+        x = sl["summary"]
+        lines += [f"Stalled \"latest\" clients at {fmt(sl['rate'], 0)} events/s over "
+                  f"{sl['devices']} devices ({sl['fast_clients']} fast clients, "
+                  f"{sl['stalled_clients']} stalled ones subscribing to every device with "
+                  f"`\"delivery\":\"latest\"`; warm-up {sl['warmup_s']:.0f} s, window "
+                  f"{sl['window_s']:.0f} s): fast clients' p50/p99 "
+                  f"{ms(x['without']['median_p50_us'], 3)} / "
+                  f"{ms(x['without']['median_p99_us'], 3)} without, "
+                  f"{ms(x['with']['median_p50_us'], 3)} / {ms(x['with']['median_p99_us'], 3)} "
+                  f"with ({fmt(x['p99_change_pct'], 1, ' %')}); /stats conflated_messages at the "
+                  f"end {fmt(x['conflated_messages'], 0)} ({fmt(x['conflated_in_window'], 0)} in "
+                  f"the window); deepest queue of a stalled client (/stats, sampled every "
+                  f"0.25 s): {x['max_latest_queue_depth']} frames for {sl['devices']} devices; "
+                  f"frames dropped: {x['dropped_with']}; clients closed by the gateway (median): "
+                  f"{fmt(x['clients_closed_with'], 0)}.", ""]
+    h = sc.get("hostile", {})
+    if "summary" in h:
+        x = h["summary"]
+        gws = h["gateway_settings"]
+        lines += [f"Hostile clients at {fmt(h['rate'], 0)} events/s, auth.mode token, "
+                  f"handshake_timeout {gws['handshake_timeout_s']} s, max_message_size "
+                  f"{gws['max_message_size']}, max_client_messages_per_second "
+                  f"{gws['max_client_messages_per_second']}; {h['good_clients']} good clients; "
+                  f"{h['reps']} run(s) of two windows of {h['window_s']:.0f} s after "
+                  f"{h['warmup_s']:.0f} s, the second {h['ramp_s']:.0f} s after the hostile "
+                  f"connections started (medians over the runs):", "",
+                  "| | good p50 | good p99 | good deliveries/s | good clients disconnected | "
+                  "gateway CPU |", "|---|---|---|---|---|---|",
+                  f"| without hostile connections | {ms(x['p50_us_without'], 3)} | "
+                  f"{ms(x['p99_us_without'], 3)} | {fmt(x['good_deliveries_per_s_without'])} | "
+                  f"{x['good_disconnected_without']} | "
+                  f"{fmt(100 * x['gateway_cpu_without'], 0)} % |",
+                  f"| with {h['hostile_connections']} hostile connections | "
+                  f"{ms(x['p50_us_with'], 3)} | {ms(x['p99_us_with'], 3)} | "
+                  f"{fmt(x['good_deliveries_per_s_with'])} | {x['good_disconnected']} | "
+                  f"{fmt(100 * x['gateway_cpu_with'], 0)} % |", "",
+                  f"p99 ratio {fmt(x['p99_ratio'], 2, 'x')} (range "
+                  f"{fmt_range(x['range_p99_ratio'], 2, 'x')}). The hostile connections of run "
+                  f"{x['kinds_from_run']} (the median ratio), from their "
+                  f"start to the end of the second window (attempts: TCP connects; refused: a "
+                  f"status other than 101; cut: the gateway hung up before the upgrade; closed: "
+                  f"upgraded, then ended by the gateway):", "",
+                  "| kind | connections | attempts | refused | cut before upgrade (mean time "
+                  "held) | upgraded | closed | rate_limited errors | open at end | outcomes |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for kind, k in x["hostile_since_start"].items():
+            outcomes = ", ".join(f"{what}: {n}" for what, n in
+                                 sorted(k["outcomes"].items(), key=lambda item: -item[1]))
+            lines.append(f"| {kind} | {k['connections']} | {k['attempts']} | {k['refused']} | "
+                         f"{k['closed_before_upgrade']}"
+                         + (f" ({fmt(k['mean_handshake_held_ms'] / 1000, 1, ' s')})"
+                            if k['closed_before_upgrade'] else "") +
+                         f" | {k['upgraded']} | {k['closed']} | "
+                         f"{k['rate_limited_errors']} | {k['open_now']} | {outcomes} |")
+        lines += ["", f"The gateway in the second window: {x['gateway_accepted_in_window']} "
+                      f"connections accepted, {x['gateway_refused_in_window']} handshakes "
+                      f"refused, {x['dropped_in_window']} frames dropped (never-reading "
+                      f"clients' queues). The hostile client itself used "
+                      f"{fmt(x['hostile_client_cpu_in_window'] and 100 * x['hostile_client_cpu_in_window'], 0)} "
+                      f"% of a CPU of the same machine.", ""]
     problems = [(k, v.get("error") or v.get("skipped")) for k, v in sc.items()
                 if isinstance(v, dict) and ("error" in v or "skipped" in v)]
     if problems:
@@ -1580,7 +1992,11 @@ def render_markdown(report):
 # Main
 # ---------------------------------------------------------------------------------------------
 
-SCENARIOS = ["sparse", "dense", "latency", "broker", "idle", "slow", "compression"]
+SCENARIOS = ["sparse", "dense", "latency", "broker", "idle", "slow", "compression", "hostile",
+             "stalled_latest"]
+# Run only when named with --only, or with --all: they add a minute or more to a full run. The
+# smoke run (ctest bench_smoke) names them with --all (about 30 s more with --quick).
+OPT_IN_SCENARIOS = {"hostile", "stalled_latest"}
 
 
 def main():
@@ -1593,7 +2009,11 @@ def main():
     parser.add_argument("--bin", default=str(ROOT / "bin"),
                         help="folder of bench_*, consumer and device_simulator")
     parser.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
-    parser.add_argument("--only", help="comma-separated subset of " + ",".join(SCENARIOS))
+    parser.add_argument("--only", help="comma-separated subset of " + ",".join(SCENARIOS) +
+                        " (default: all but " + ",".join(sorted(OPT_IN_SCENARIOS)) + ")")
+    parser.add_argument("--all", action="store_true",
+                        help="every scenario, " + ",".join(sorted(OPT_IN_SCENARIOS)) +
+                             " included (the smoke run uses it)")
     parser.add_argument("--skip-broker", action="store_true",
                         help="leave out the scenario that needs Kafka")
     parser.add_argument("--profile", action="store_true",
@@ -1618,7 +2038,10 @@ def main():
     sizes = QUICK if args.quick else FULL
     reps = args.reps or sizes["reps"]
     names = PEER_SCENARIOS if args.peer else SCENARIOS
-    only = set(args.only.split(",")) if args.only else set(names)
+    only = (set(args.only.split(",")) if args.only else
+            set(names) - (set() if args.peer or args.all else OPT_IN_SCENARIOS))
+    if args.all and (args.only or args.peer):
+        parser.error("--all goes without --only and --peer")
     unknown = only - set(names)
     if unknown:
         parser.error(f"unknown scenarios{' for --peer' if args.peer else ''}: "
@@ -1636,9 +2059,13 @@ def main():
     b = Bench(args, sizes)
     if args.peer:
         return main_peer(args, b, only)
-    needed = ["bench_gateway", "bench_load_client", "bench_ceiling_probe"]
+    needed = ["bench_gateway", "bench_load_client"]
+    if only & {"sparse", "dense"}:
+        needed.append("bench_ceiling_probe")
     if "broker" in only:
         needed += ["consumer", "device_simulator"]
+    if "hostile" in only:
+        needed.append("bench_hostile_client")
     missing = [n for n in needed if not b.tool(n).exists()]
     if missing:
         print(f"run.py: missing {', '.join(missing)} in {b.bin}; build first:\n"
@@ -1680,7 +2107,7 @@ def main():
             attempt("dense_fanout", lambda: scenario_dense(b, reps))
 
         rate = None
-        if only & {"latency", "broker", "slow", "compression"}:
+        if only & {"latency", "broker", "slow", "compression", "hostile", "stalled_latest"}:
             def calibration():
                 b.say(f"calibration: {sizes['latency_clients']} clients, "
                       f"{sizes['latency_fraction']:.0%} match, max rate")
@@ -1708,6 +2135,10 @@ def main():
             if "compression" in only:
                 attempt("compression", lambda: scenario_compression(
                     b, reps, rate * COMPRESSION_LOAD_FRACTION / LOAD_FRACTION))
+            if "stalled_latest" in only:
+                attempt("stalled_latest", lambda: scenario_stalled_latest(b, reps, rate))
+            if "hostile" in only:
+                attempt("hostile", lambda: scenario_hostile(b, reps, rate))
         if args.skip_broker:
             sc["broker_latency"] = {"skipped": "--skip-broker"}
     except KeyboardInterrupt as e:

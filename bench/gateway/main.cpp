@@ -16,10 +16,13 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "auth/authenticator.h"
 #include "config/config.h"
@@ -42,6 +45,8 @@ using Clock = std::chrono::steady_clock;
 struct GatewayOptions {
   config::WebSocketConfig websocket;
   config::ProcessorConfig processor;
+  config::AuthConfig auth;      // from --config; mode none without it
+  config::ResumeConfig resume;  // from --config; the defaults (checkpoints, ring, snapshot state)
   DeviceFleet fleet;
   double rate = 0;
   std::uint64_t max_backlog = 0;  // rate 0: frames waiting at clients; 0 = max(2000, 4 x clients)
@@ -66,23 +71,50 @@ std::optional<GatewayOptions> parse(int argc, char** argv, int& exit_code) {
   std::string warmup = "2s";
   std::string lifetime = "30m";
   int retry_backoff_ms = 10;
-  app.add_option("--host", o.websocket.host, "Listen address");
-  app.add_option("--port", o.websocket.port, "Listen port; 0 = any free port (printed)")
-      ->check(CLI::Range(0, 65535));
-  app.add_option("--path", o.websocket.path, "WebSocket path");
-  app.add_option("--worker-count", o.websocket.worker_count, "websocket.worker_count")
-      ->check(CLI::Range(1, 256));
-  app.add_option("--queue-size", o.websocket.queue_size, "websocket.queue_size")
-      ->check(CLI::Range(1, 10'000'000));
-  app.add_option("--max-queue-bytes", o.websocket.max_queue_bytes, "websocket.max_queue_bytes");
-  app.add_option("--max-connections", o.websocket.max_connections, "websocket.max_connections");
-  app.add_option("--compression", compression, "websocket.enable_compression: on | off")
-      ->check(CLI::IsMember({"on", "off"}));
-  app.add_option("--overflow", overflow, "websocket.overflow_policy")
-      ->check(CLI::IsMember({"drop_oldest", "disconnect"}));
-  app.add_option("--push-retry-attempts", o.processor.push_retry_attempts,
-                 "processor.push_retry_attempts");
-  app.add_option("--push-retry-backoff-ms", retry_backoff_ms, "processor.push_retry_backoff");
+  std::string config_file;
+  app.add_option(
+      "--config", config_file,
+      "A gateway configuration file (YAML, as bin/consumer -c): its websocket, "
+      "processor, auth and resume sections are used; the flags below that are given override "
+      "its keys");
+  // The flags that override keys of --config, each with how it applies its value.
+  std::vector<std::pair<CLI::Option*, std::function<void(GatewayOptions&)>>> overrides;
+  auto websocket_flag = [&](CLI::Option* option, auto member) {
+    overrides.emplace_back(option, [member, &o](GatewayOptions& target) {
+      target.websocket.*member = o.websocket.*member;
+    });
+    return option;
+  };
+  websocket_flag(app.add_option("--host", o.websocket.host, "Listen address"),
+                 &config::WebSocketConfig::host);
+  websocket_flag(
+      app.add_option("--port", o.websocket.port, "Listen port; 0 = any free port (printed)")
+          ->check(CLI::Range(0, 65535)),
+      &config::WebSocketConfig::port);
+  websocket_flag(app.add_option("--path", o.websocket.path, "WebSocket path"),
+                 &config::WebSocketConfig::path);
+  websocket_flag(
+      app.add_option("--worker-count", o.websocket.worker_count, "websocket.worker_count")
+          ->check(CLI::Range(1, 256)),
+      &config::WebSocketConfig::worker_count);
+  websocket_flag(app.add_option("--queue-size", o.websocket.queue_size, "websocket.queue_size")
+                     ->check(CLI::Range(1, 10'000'000)),
+                 &config::WebSocketConfig::queue_size);
+  websocket_flag(
+      app.add_option("--max-queue-bytes", o.websocket.max_queue_bytes, "websocket.max_queue_bytes"),
+      &config::WebSocketConfig::max_queue_bytes);
+  websocket_flag(
+      app.add_option("--max-connections", o.websocket.max_connections, "websocket.max_connections"),
+      &config::WebSocketConfig::max_connections);
+  auto* compression_flag =
+      app.add_option("--compression", compression, "websocket.enable_compression: on | off")
+          ->check(CLI::IsMember({"on", "off"}));
+  auto* overflow_flag = app.add_option("--overflow", overflow, "websocket.overflow_policy")
+                            ->check(CLI::IsMember({"drop_oldest", "disconnect"}));
+  auto* attempts_flag = app.add_option("--push-retry-attempts", o.processor.push_retry_attempts,
+                                       "processor.push_retry_attempts");
+  auto* backoff_flag =
+      app.add_option("--push-retry-backoff-ms", retry_backoff_ms, "processor.push_retry_backoff");
   app.add_option("--devices", o.fleet.count, "Fleet size K (ids cycled round robin)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
   app.add_option("--id-prefix", o.fleet.prefix, "Device id prefix");
@@ -119,12 +151,39 @@ std::optional<GatewayOptions> parse(int argc, char** argv, int& exit_code) {
   o.websocket.overflow_policy = overflow == "disconnect" ? config::OverflowPolicy::kDisconnect
                                                          : config::OverflowPolicy::kDropOldest;
   o.processor.push_retry_backoff = std::chrono::milliseconds(retry_backoff_ms);
-  return o;
+  if (config_file.empty()) return o;
+  config::Config file;
+  try {
+    file = config::load_config(config_file);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "bench_gateway: %s\n", e.what());
+    exit_code = 2;
+    return std::nullopt;
+  }
+  GatewayOptions merged = o;
+  merged.websocket = file.websocket;
+  merged.processor = file.processor;
+  merged.auth = file.auth;
+  merged.resume = file.resume;
+  for (const auto& [option, apply] : overrides) {
+    if (option->count() > 0) apply(merged);
+  }
+  if (compression_flag->count() > 0) {
+    merged.websocket.enable_compression = o.websocket.enable_compression;
+  }
+  if (overflow_flag->count() > 0) merged.websocket.overflow_policy = o.websocket.overflow_policy;
+  if (attempts_flag->count() > 0) {
+    merged.processor.push_retry_attempts = o.processor.push_retry_attempts;
+  }
+  if (backoff_flag->count() > 0) {
+    merged.processor.push_retry_backoff = o.processor.push_retry_backoff;
+  }
+  return merged;
 }
 
 struct Counters {
   std::uint64_t injected = 0, rejected = 0, paced = 0, frames = 0, bytes = 0, queued = 0,
-                dropped = 0, failures = 0, slow = 0;
+                dropped = 0, failures = 0, slow = 0, conflated = 0, accepted = 0, refused = 0;
   CpuTimes cpu;
   Clock::time_point at;
 };
@@ -140,6 +199,9 @@ Counters sample(const observability::GatewayStats& stats, const EventInjector& i
   c.dropped = stats.push.dropped_messages.load();
   c.failures = stats.push.push_failure_count.load();
   c.slow = stats.push.slow_disconnects.load();
+  c.conflated = stats.push.conflated_messages.load();
+  c.accepted = stats.push.total_connections.load();
+  c.refused = stats.push.rejected_connections.load();
   c.cpu = process_cpu_times();
   c.at = Clock::now();
   return c;
@@ -197,10 +259,9 @@ int run(const GatewayOptions& o) {
 
   observability::GatewayStats stats;
   processing::DefaultMessageProcessor default_processor(o.processor.max_payload_bytes, stats);
-  const config::ResumeConfig resume;  // the defaults: checkpoints, ring and snapshot state
-  push::DataPusher pusher(o.websocket, resume, stats);
-  const auth::Authenticator no_auth{config::AuthConfig{}};
-  push::WebSocketServer server(o.websocket, pusher, stats, no_auth);
+  push::DataPusher pusher(o.websocket, o.resume, stats);
+  const auth::Authenticator authenticator{o.auth};
+  push::WebSocketServer server(o.websocket, pusher, stats, authenticator);
   push::WebSocketIntegratedProcessor integrated(default_processor, pusher, o.processor, stats);
   pusher.start();
   try {
@@ -279,6 +340,9 @@ int run(const GatewayOptions& o) {
       out["bytes_sent"] = c1.bytes - c0.bytes;
       out["dropped_messages"] = c1.dropped - c0.dropped;
       out["slow_disconnects"] = c1.slow - c0.slow;
+      out["conflated_messages"] = c1.conflated - c0.conflated;
+      out["connections_accepted"] = c1.accepted - c0.accepted;
+      out["connections_refused"] = c1.refused - c0.refused;
       out["client_queues"] = {
           {"full", full_queues}, {"nonempty", nonempty_queues}, {"max_depth", max_depth}};
       out["cpu_s"] = cpu;
@@ -335,10 +399,10 @@ int run(const GatewayOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int exit_code = 0;
-  const auto options = parse(argc, argv, exit_code);
-  if (!options) return exit_code;
   try {
+    int exit_code = 0;
+    const auto options = parse(argc, argv, exit_code);
+    if (!options) return exit_code;
     return run(*options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_gateway: %s\n", e.what());

@@ -37,7 +37,7 @@ void BeastConnection::start() {
     filter_frame_ = centrifugo_setup_frame(channels);
     replies_expected_ = 1 + channels.size();
   } else if (subscribes) {
-    filter_frame_ = worker_.plan().filter_frame(index_);
+    filter_frame_ = worker_.plan().filter_frame(index_, o.latest);
   }
   attempt();
 }
@@ -71,9 +71,11 @@ void BeastConnection::on_connect(beast::error_code ec) {
   ws_->next_layer().set_option(net::ip::tcp::no_delay(true), ignored);
   ws_->set_option(
       websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
-  ws_->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-    req.set(beast::http::field::user_agent, "iiot-bench-load-client");
-  }));
+  ws_->set_option(
+      websocket::stream_base::decorator([token = o.token](websocket::request_type& req) {
+        req.set(beast::http::field::user_agent, "iiot-bench-load-client");
+        if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
+      }));
   if (o.compression) {
     websocket::permessage_deflate pmd;
     pmd.client_enable = true;

@@ -54,6 +54,7 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   std::string compression = "off";
   std::string connect_timeout = "0";
   std::string protocol = "gateway";
+  std::string delivery = "all";
   app.add_option("--addr", addr, "Gateway host:port");
   app.add_option("--path", o.path, "WebSocket path");
   app.add_option("--connections", o.connections, "Connections held by this process")
@@ -85,7 +86,15 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
       ->check(CLI::Range(0, 1 << 26));
   app.add_option("--connect-timeout", connect_timeout,
                  "Give up setting up connections after this long; 0 = 30s + 2 x N / rate");
-  app.add_flag("--wait-go", o.wait_go, "After READY, wait for a line 'go' on stdin");
+  app.add_flag("--wait-go", o.wait_go,
+               "After READY, wait for a line 'go' on stdin; after DONE, another 'go' measures "
+               "another window with the same connections");
+  app.add_option("--token", o.token,
+                 "Present this token at the handshake (Authorization: Bearer), for auth.mode "
+                 "token or jwt");
+  app.add_option("--delivery", delivery,
+                 "The filter's delivery: all | latest (per-device conflation at the gateway)")
+      ->check(CLI::IsMember({"all", "latest"}));
   app.add_option("--protocol", protocol,
                  "gateway: filter frames; centrifugo: Centrifugo's JSON client protocol (connect, "
                  "subscribe; use --path /connection/websocket)")
@@ -123,6 +132,7 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   o.warmup_s = *w;
   o.connect_timeout_s = *t;
   o.compression = compression == "on";
+  o.latest = delivery == "latest";
   o.protocol = protocol == "centrifugo" ? LoadProtocol::kCentrifugo : LoadProtocol::kGateway;
   return o;
 }

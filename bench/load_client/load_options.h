@@ -41,6 +41,8 @@ struct LoadOptions {
   int stall_rcvbuf = 4096;       // SO_RCVBUF of stalled connections, so back-pressure comes soon
   double connect_timeout_s = 0;  // 0: 30 s + 2 x connections / connect_rate
   bool wait_go = false;          // after READY, wait for a "go" line on stdin
+  std::string token;             // sent as "Authorization: Bearer <token>" when not empty
+  bool latest = false;           // the filter asks for "delivery":"latest"
   std::string json_out;
   std::string label;
   LoadProtocol protocol = LoadProtocol::kGateway;

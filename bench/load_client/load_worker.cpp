@@ -93,6 +93,14 @@ void LoadWorker::on_event(std::string_view timestamp, std::size_t bytes) {
   }
 }
 
+void LoadWorker::start_window() {
+  result_.deliveries = 0;
+  result_.bytes = 0;
+  result_.all_frames = 0;
+  result_.unparsed_timestamps = 0;
+  result_.latency = LatencyRecorder{};
+}
+
 void LoadWorker::set_up_finished(bool ok) {
   --pending_;
   (ok ? control_.ready : control_.failed).fetch_add(1, std::memory_order_relaxed);

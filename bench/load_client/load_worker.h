@@ -39,7 +39,7 @@ struct WorkerResult {
   std::uint64_t bytes = 0;       // their payload bytes
   std::uint64_t all_frames = 0;  // every frame received, any phase
   std::uint64_t unparsed_timestamps = 0;
-  std::uint64_t disconnected = 0;            // connections lost after they were ready
+  std::uint64_t disconnected = 0;            // connections lost after they were ready (any window)
   std::uint64_t retries = 0;                 // connection attempts repeated after a failure
   std::uint64_t compression_negotiated = 0;  // handshakes that agreed on permessage-deflate
   LatencyRecorder latency;                   // event timestamp -> receipt, measurement window only
@@ -64,6 +64,9 @@ class LoadWorker {
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
   Phase phase() const { return control_.phase.load(std::memory_order_relaxed); }
   WorkerResult& result() { return result_; }
+  // A new measurement window: the window's counters and latency start again from zero;
+  // disconnects, retries and negotiated compression keep counting.
+  void start_window();
   void set_up_finished(bool ok);  // a connection became ready or gave up
   // Counts one received text message and, in the measurement window, records its latency.
   FrameKind on_message(std::string_view payload);

@@ -53,62 +53,11 @@ boost::json::object latency_json(const LatencyRecorder& r) {
   return o;
 }
 
-int run(const LoadOptions& o) {
-  const std::uint64_t fd_limit = raise_open_file_limit();
-  const std::size_t fds_needed = o.connections + 64;
-  if (fd_limit < fds_needed) {
-    std::fprintf(stderr,
-                 "bench_load_client: %zu connections need about %zu open files but the limit is "
-                 "%llu; use several processes (--index-base) or raise the hard limit\n",
-                 o.connections, fds_needed, static_cast<unsigned long long>(fd_limit));
-    return 2;
-  }
-  boost::asio::io_context resolver_io;
-  boost::asio::ip::tcp::resolver resolver(resolver_io);
-  boost::system::error_code ec;
-  const auto results = resolver.resolve(o.host, o.port, ec);
-  if (ec || results.empty()) {
-    std::fprintf(stderr, "bench_load_client: cannot resolve %s:%s: %s\n", o.host.c_str(),
-                 o.port.c_str(), ec.message().c_str());
-    return 2;
-  }
-  const auto endpoint = results.begin()->endpoint();
-
-  const SubscriptionPlan plan(o.fleet, o.match_fraction);
-  RunControl control;
-  const auto threads = static_cast<std::size_t>(o.threads);
-  std::vector<std::unique_ptr<LoadWorker>> workers;
-  for (std::size_t w = 0; w < threads; ++w) {
-    std::vector<std::size_t> indices;
-    for (std::size_t i = w; i < o.connections; i += threads) indices.push_back(o.index_base + i);
-    workers.push_back(std::make_unique<LoadWorker>(o, plan, control, endpoint, std::move(indices),
-                                                   o.connect_rate / static_cast<double>(threads),
-                                                   o.max_pending / threads));
-  }
-  const auto connect_started = Clock::now();
-  for (auto& w : workers) w->start();
-
-  const double timeout_s = o.connect_timeout_s > 0
-                               ? o.connect_timeout_s
-                               : 30 + 2 * static_cast<double>(o.connections) / o.connect_rate;
-  const auto deadline = connect_started + std::chrono::duration<double>(timeout_s);
-  while (control.ready.load() + control.failed.load() < o.connections && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  const double connect_seconds =
-      std::chrono::duration<double>(Clock::now() - connect_started).count();
-  const std::size_t ready = control.ready.load();
-  control.phase = Phase::kReady;
-  std::printf("READY ok=%zu failed=%zu seconds=%.2f\n", ready, o.connections - ready,
-              connect_seconds);
-  std::fflush(stdout);
-
-  bool measured = true;
-  if (o.wait_go) {
-    // Bounded: the driver sends go within minutes, or closes stdin to end us.
-    const auto line = read_line(std::chrono::seconds(1800));
-    measured = line.has_value() && line->rfind("go", 0) == 0;
-  }
+// Waits out one window (when measured) and writes its result: everything counted since READY or
+// since the window before; prints DONE.
+void write_result(const LoadOptions& o, std::vector<std::unique_ptr<LoadWorker>>& workers,
+                  RunControl& control, const SubscriptionPlan& plan, std::size_t ready,
+                  double connect_seconds, bool measured) {
   double window_s = 0;
   double window_cpu_s = 0;
   if (measured) {
@@ -181,7 +130,84 @@ int run(const LoadOptions& o) {
   }
   std::printf("DONE deliveries=%llu\n", static_cast<unsigned long long>(total.deliveries));
   std::fflush(stdout);
-  if (o.wait_go && measured) read_line(std::chrono::seconds(120));  // until quit or EOF
+  // Disconnects from now on count in the next window's result, if there is one.
+  if (measured) control.phase = Phase::kReady;
+}
+
+int run(const LoadOptions& o) {
+  const std::uint64_t fd_limit = raise_open_file_limit();
+  const std::size_t fds_needed = o.connections + 64;
+  if (fd_limit < fds_needed) {
+    std::fprintf(stderr,
+                 "bench_load_client: %zu connections need about %zu open files but the limit is "
+                 "%llu; use several processes (--index-base) or raise the hard limit\n",
+                 o.connections, fds_needed, static_cast<unsigned long long>(fd_limit));
+    return 2;
+  }
+  boost::asio::io_context resolver_io;
+  boost::asio::ip::tcp::resolver resolver(resolver_io);
+  boost::system::error_code ec;
+  const auto results = resolver.resolve(o.host, o.port, ec);
+  if (ec || results.empty()) {
+    std::fprintf(stderr, "bench_load_client: cannot resolve %s:%s: %s\n", o.host.c_str(),
+                 o.port.c_str(), ec.message().c_str());
+    return 2;
+  }
+  const auto endpoint = results.begin()->endpoint();
+
+  const SubscriptionPlan plan(o.fleet, o.match_fraction);
+  RunControl control;
+  const auto threads = static_cast<std::size_t>(o.threads);
+  std::vector<std::unique_ptr<LoadWorker>> workers;
+  for (std::size_t w = 0; w < threads; ++w) {
+    std::vector<std::size_t> indices;
+    for (std::size_t i = w; i < o.connections; i += threads) indices.push_back(o.index_base + i);
+    workers.push_back(std::make_unique<LoadWorker>(o, plan, control, endpoint, std::move(indices),
+                                                   o.connect_rate / static_cast<double>(threads),
+                                                   o.max_pending / threads));
+  }
+  const auto connect_started = Clock::now();
+  for (auto& w : workers) w->start();
+
+  const double timeout_s = o.connect_timeout_s > 0
+                               ? o.connect_timeout_s
+                               : 30 + 2 * static_cast<double>(o.connections) / o.connect_rate;
+  const auto deadline = connect_started + std::chrono::duration<double>(timeout_s);
+  while (control.ready.load() + control.failed.load() < o.connections && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const double connect_seconds =
+      std::chrono::duration<double>(Clock::now() - connect_started).count();
+  const std::size_t ready = control.ready.load();
+  control.phase = Phase::kReady;
+  std::printf("READY ok=%zu failed=%zu seconds=%.2f\n", ready, o.connections - ready,
+              connect_seconds);
+  std::fflush(stdout);
+
+  // One window per "go"; with --wait-go another "go" after DONE measures another window with the
+  // same connections, until "quit" or the end of input.
+  for (int windows = 0;; ++windows) {
+    bool measured = true;
+    if (o.wait_go) {
+      // Bounded: the driver sends go within minutes, or closes stdin to end us.
+      const auto line = read_line(std::chrono::seconds(windows == 0 ? 1800 : 600));
+      measured = line.has_value() && line->rfind("go", 0) == 0;
+      if (!measured && windows > 0) break;
+    }
+    if (windows > 0) {
+      for (auto& w : workers) {
+        std::promise<void> reset;
+        auto future = reset.get_future();
+        boost::asio::post(w->io(), [&] {
+          w->start_window();
+          reset.set_value();
+        });
+        future.wait_for(std::chrono::seconds(30));
+      }
+    }
+    write_result(o, workers, control, plan, ready, connect_seconds, measured);
+    if (!o.wait_go || !measured) break;
+  }
   for (auto& w : workers) w->stop();
   return ready == o.connections ? 0 : 1;
 }
@@ -189,9 +215,14 @@ int run(const LoadOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = parse_load_options(argc, argv);
-  if (const int* code = std::get_if<int>(&parsed)) return *code;
-  const int code = run(std::get<LoadOptions>(parsed));
+  int code = 1;
+  try {
+    auto parsed = parse_load_options(argc, argv);
+    if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+    code = run(std::get<LoadOptions>(parsed));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_load_client: %s\n", e.what());
+  }
   // Thousands of sockets: let the kernel close them instead of tearing down every object.
   std::fflush(nullptr);
   _exit(code);

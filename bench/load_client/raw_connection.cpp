@@ -15,8 +15,8 @@ namespace {
 
 constexpr int kMaxAttempts = 5;
 constexpr std::chrono::milliseconds kRetryPause{200};
-constexpr std::size_t kMaxHandshakeBytes = 16 * 1024;
-constexpr std::uint64_t kMaxFrameBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxHandshakeBytes = std::size_t{16} * 1024;
+constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{64} * 1024 * 1024;
 constexpr int kReadsPerTurn = 16;  // then yield to the other connections of this thread
 // The RFC 6455 example key: the client does not check Sec-WebSocket-Accept.
 constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -78,7 +78,8 @@ void RawConnection::on_connect(error_code ec) {
   pending_ =
       "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + o.port +
       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(kKey) +
-      "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: iiot-bench-load-client\r\n\r\n";
+      "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: iiot-bench-load-client\r\n" +
+      (o.token.empty() ? std::string() : "Authorization: Bearer " + o.token + "\r\n") + "\r\n";
   flush_writes();
   wait_readable();
 }
@@ -176,7 +177,7 @@ bool RawConnection::parse_handshake() {
     return false;  // never reads again
   }
   filter_sent_ = true;
-  send_frame(kText, worker_.plan().filter_frame(index_));
+  send_frame(kText, worker_.plan().filter_frame(index_, worker_.options().latest));
   if (mode == LoadMode::kStall) return false;  // ready once the filter is written
   refilled_at_ = std::chrono::steady_clock::now();
   return rest.empty() || consume(rest.data(), rest.size());

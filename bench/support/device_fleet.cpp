@@ -35,7 +35,7 @@ std::vector<std::string> SubscriptionPlan::device_ids(std::size_t g) const {
   return ids;
 }
 
-std::string SubscriptionPlan::filter_frame(std::size_t g) const {
+std::string SubscriptionPlan::filter_frame(std::size_t g, bool latest) const {
   std::string frame = R"({"type":"filter","data":{"device_ids":[)";
   bool first = true;
   for (const std::string& id : device_ids(g)) {
@@ -45,7 +45,7 @@ std::string SubscriptionPlan::filter_frame(std::size_t g) const {
     frame.append(id);  // ids are [A-Za-z0-9._:/-]: nothing to escape
     frame.push_back('"');
   }
-  frame.append("]}}");
+  frame.append(latest ? R"(],"delivery":"latest"}})" : "]}}");
   return frame;
 }
 

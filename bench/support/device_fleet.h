@@ -36,8 +36,9 @@ class SubscriptionPlan {
   double effective_fraction() const;
   // The device ids of connection g; empty when matches_everything().
   std::vector<std::string> device_ids(std::size_t g) const;
-  // The client frame {"type":"filter","data":{"device_ids":[...]}} for connection g.
-  std::string filter_frame(std::size_t g) const;
+  // The client frame {"type":"filter","data":{"device_ids":[...]}} for connection g; with
+  // latest, the filter also asks for "delivery":"latest" (per-device conflation).
+  std::string filter_frame(std::size_t g, bool latest = false) const;
 
  private:
   DeviceFleet fleet_;

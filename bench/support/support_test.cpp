@@ -7,6 +7,7 @@
 #include "gateway/record_factory.h"
 #include "load_client/centrifugo_protocol.h"
 #include "load_client/frame_inspector.h"
+#include "model/filter.h"
 #include "observability/gateway_stats.h"
 #include "processing/default_message_processor.h"
 #include "push/push_event.h"
@@ -103,6 +104,20 @@ TEST(SubscriptionPlan, FilterFrameIsValidJsonWithSimulatorIds) {
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(ids[0].as_string(), "sensor-0010");
   EXPECT_EQ(ids[1].as_string(), "sensor-0001");
+}
+
+TEST(SubscriptionPlan, LatestFilterFrameIsDecodedByTheGatewayAsLatest) {
+  DeviceFleet fleet{"dev-", 4, 0, 100};
+  for (const double fraction : {0.02, 1.0}) {
+    const SubscriptionPlan plan(fleet, fraction);
+    const auto request = model::decode_client_frame(plan.filter_frame(5, true));
+    const auto* filter = std::get_if<model::FilterRequest>(&request);
+    ASSERT_NE(filter, nullptr) << plan.filter_frame(5, true);
+    EXPECT_EQ(filter->filter.delivery, model::Delivery::kLatest);
+    EXPECT_EQ(filter->filter.device_ids, plan.device_ids(5));
+    const auto plain = model::decode_client_frame(plan.filter_frame(5));
+    EXPECT_EQ(std::get<model::FilterRequest>(plain).filter.delivery, model::Delivery::kAll);
+  }
 }
 
 TEST(FrameInspector, FindsTypeAndTimestamp) {

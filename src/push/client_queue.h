@@ -51,7 +51,7 @@ struct OutFrame {
 
 struct QueueLimits {
   std::size_t max_frames = 1000;
-  std::size_t max_bytes = 4 * 1024 * 1024;
+  std::size_t max_bytes = std::size_t{4} * 1024 * 1024;
   config::OverflowPolicy policy = config::OverflowPolicy::kDropOldest;
 };
 
@@ -59,7 +59,7 @@ struct QueueLimits {
 // `bytes` bytes (a frame larger than the budget still leaves on its own).
 struct WriteBudget {
   std::size_t frames = 64;
-  std::size_t bytes = 256 * 1024;
+  std::size_t bytes = std::size_t{256} * 1024;
 };
 
 struct EnqueueOutcome {
