@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "push/tls_context.h"
 
+// NOLINTNEXTLINE(bugprone-exception-escape): only CLI11's set-up (allocation) is outside the try
 int main(int argc, char** argv) {
   CLI::App cli{
       "iiot-gateway: consumes device telemetry and alerts from Kafka and pushes them to "
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
     }
     // Wake the signal thread if the service ended on its own (or failed).
     service_ended.store(true);
+    // Not a termination: SIGTERM is blocked in every thread and the waiter takes it in sigwait().
+    // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
     if (failure) std::rethrow_exception(failure);

@@ -283,6 +283,7 @@ std::optional<std::chrono::nanoseconds> parse_duration_ns(std::string_view text)
 
 // ---- Values as read from the file or the environment --------------------------------------------
 
+// NOLINTNEXTLINE(bugprone-exception-escape): YAML::Node's assignment is not noexcept
 struct RawValue {
   YAML::Node node;       // when the value came from the file
   std::string env_text;  // when the value came from the environment
@@ -566,9 +567,10 @@ void collect_mapping(const YAML::Node& mapping, std::string_view prefix, const S
     if (!seen.insert(key.Scalar()).second) {
       fail(path, "", "duplicate key");
     }
-    if (path == kRulesKey) {
-      raw[path].node = value;  // a list of mappings, read by parse_rules()
-    } else if (schema.is_section(path)) {
+    const bool section = schema.is_section(path);
+    if (path == kRulesKey || (!section && schema.is_key(path))) {
+      raw[path].node = value;  // a value, or rules: a list of mappings read by parse_rules()
+    } else if (section) {
       if (value.IsNull()) {
         continue;  // "websocket:" with every key commented out
       }
@@ -576,8 +578,6 @@ void collect_mapping(const YAML::Node& mapping, std::string_view prefix, const S
         fail(path, "", "must be a mapping of keys (got " + describe(value) + ")");
       }
       collect_mapping(value, path, schema, raw);
-    } else if (schema.is_key(path)) {
-      raw[path].node = value;
     } else if (const auto suggestion = schema.suggest(prefix, key.Scalar())) {
       fail(path, "", "unknown key (did you mean " + *suggestion + "?)");
     } else {
@@ -887,7 +887,7 @@ class Applier {
     std::set<std::string, std::less<>> seen;
     for (const auto& entry : node) {
       const std::string key = scalar_at(path, entry.first);
-      const std::string key_path = path + "." + key;
+      const std::string key_path = child_path(path, key);
       const auto it = std::find_if(keys.begin(), keys.end(),
                                    [&](const auto& known) { return known.first == key; });
       if (it == keys.end()) {
@@ -920,7 +920,7 @@ class Applier {
     std::set<std::string, std::less<>> seen;
     for (const auto& entry : node) {
       const std::string key = scalar_at(path, entry.first);
-      const std::string key_path = path + "." + key;
+      const std::string key_path = child_path(path, key);
       if (!seen.insert(key).second) {
         config::fail(key_path, "", "duplicate key");
       }
@@ -1010,9 +1010,8 @@ void validate_relations(const Config& config, const RawValues& raw) {
 // Reads one entry of `rules:`; every error names rules[<index>].<key>.
 class RuleReader {
  public:
-  RuleReader(YAML::Node node, std::size_t index)
-      : node_(std::move(node)),
-        prefix_(std::string(kRulesKey) + "[" + std::to_string(index) + "]") {}
+  RuleReader(const YAML::Node& node, std::size_t index)
+      : node_(node), prefix_(std::string(kRulesKey) + "[" + std::to_string(index) + "]") {}
 
   RuleConfig read() const {
     if (!node_.IsMap()) {

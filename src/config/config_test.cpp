@@ -274,6 +274,7 @@ struct ErrorCase {
   const char* message;
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks up
 void PrintTo(const ErrorCase& c, std::ostream* os) {
   *os << c.name;
 }
@@ -532,6 +533,7 @@ struct EnvErrorCase {
   const char* message;
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks up
 void PrintTo(const EnvErrorCase& c, std::ostream* os) {
   *os << c.name;
 }
@@ -610,6 +612,7 @@ struct DurationCase {
   milliseconds value;
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks up
 void PrintTo(const DurationCase& c, std::ostream* os) {
   *os << '"' << c.text << '"';
 }
@@ -854,6 +857,7 @@ struct RuleErrorCase {
   const char* message;
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks up
 void PrintTo(const RuleErrorCase& c, std::ostream* os) {
   *os << c.name;
 }

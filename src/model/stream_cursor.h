@@ -22,7 +22,7 @@ struct PartitionKey {
   std::string topic;
   std::int32_t partition = 0;
 
-  auto operator<=>(const PartitionKey&) const = default;
+  auto operator<=>(const PartitionKey&) const = default;  // NOLINT(modernize-use-nullptr)
   bool operator==(const PartitionKey&) const = default;
 };
 

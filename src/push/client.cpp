@@ -65,7 +65,7 @@ int negotiated_window_bits(const websocket::response_type& res) {
 // Writes from the Client never carry more than this: asio gathers at most 64 buffers per
 // writev, and 256 KiB keeps one client's write from monopolising the shard's turn.
 constexpr std::size_t kMaxWriteBuffers = 64;
-constexpr WriteBudget kWriteBudget{kMaxWriteBuffers, 256 * 1024};
+constexpr WriteBudget kWriteBudget{kMaxWriteBuffers, std::size_t{256} * 1024};
 
 // A buffer sequence over a range of const_buffers that stays where it is (asio copies the
 // sequence object, not the buffers).
@@ -403,7 +403,7 @@ void Client::abandon_session() {
   resume_.cancel();
 }
 
-void Client::send_control(std::string frame) {
+void Client::send_control(const std::string& frame) {
   enqueue(make_text_frame(frame), FrameClass::kControl);
 }
 
@@ -546,7 +546,7 @@ void Client::on_write(beast::error_code ec, std::size_t bytes) {
   do_write();
 }
 
-void Client::close(websocket::close_reason reason) {
+void Client::close(const websocket::close_reason& reason) {
   if (closing_ || finished_) return;
   closing_ = true;
   write_started_ = Clock::now();  // the closing handshake is timed from here by sweep()

@@ -118,7 +118,7 @@ class Client : public std::enable_shared_from_this<Client>,
   int deflate_window_bits() const { return deflate_window_bits_; }
 
   // Starts the closing handshake (once); queued frames are discarded. Shard thread only.
-  void close(boost::beast::websocket::close_reason reason);
+  void close(const boost::beast::websocket::close_reason& reason);
 
   // Periodic upkeep from the shard: pings, client_timeout, write_timeout, token expiry.
   void sweep(Clock::time_point now);
@@ -139,7 +139,7 @@ class Client : public std::enable_shared_from_this<Client>,
   void apply_filter(model::Filter requested, std::chrono::system_clock::time_point now);
   void refresh(std::string_view token, std::chrono::system_clock::time_point now);
   void set_expiry(const auth::Identity& identity);
-  void send_control(std::string frame);
+  void send_control(const std::string& frame);
   void control_output_ready() override;
   void request_flush();
   // Snapshot and resume (CONTRACT section 8): a session feeds the client at its pace.

@@ -14,8 +14,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 namespace {
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+constexpr std::size_t kMaxHeaderBytes = std::size_t{16} * 1024;
+constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 
 std::string remote_of(const ConnectionStream& stream) {
   beast::error_code ec;

@@ -22,11 +22,11 @@ using net::ip::tcp;
 namespace {
 
 WebSocketServer::Response text_response(const WebSocketServer::Request& request,
-                                        http::status status, std::string content_type,
+                                        http::status status, const std::string& content_type,
                                         std::string body) {
   WebSocketServer::Response res{status, request.version()};
   res.set(http::field::server, "iiot-gateway");
-  res.set(http::field::content_type, std::move(content_type));
+  res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
   res.keep_alive(request.keep_alive());
   res.body() = std::move(body);

@@ -44,7 +44,7 @@ std::string tls_block(const TestPki& pki, const std::string& extra = "") {
 }
 
 // A gateway on TLS whose readiness is asked over https with `files`.
-GatewaySettings tls_settings(const std::string& block, TlsClientFiles files) {
+GatewaySettings tls_settings(const std::string& block, const TlsClientFiles& files) {
   GatewaySettings settings;
   settings.websocket["tls"] = block;
   settings.websocket["handshake_timeout"] = quoted("2s");

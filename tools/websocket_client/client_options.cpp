@@ -29,7 +29,7 @@ std::chrono::milliseconds to_milliseconds(double value, double factor,
                                           const std::string& original) {
   const double ms = value * factor;
   if (!std::isfinite(ms) || ms < 0 ||
-      ms > static_cast<double>(std::numeric_limits<std::int64_t>::max() / 2)) {
+      ms > static_cast<double>(std::numeric_limits<std::int64_t>::max()) / 2) {
     throw UsageError("duration out of range: '" + original + "'");
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));

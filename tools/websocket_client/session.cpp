@@ -87,7 +87,7 @@ void Session::start() {
                           beast::bind_front_handler(&Session::on_resolve, shared_from_this()));
 }
 
-void Session::on_resolve(beast::error_code ec, tcp::resolver::results_type found) {
+void Session::on_resolve(beast::error_code ec, const tcp::resolver::results_type& found) {
   if (ec) return finish(SessionPhase::kResolve, ec);
   if (close_requested_) return finish(SessionPhase::kResolve, net::error::operation_aborted);
   phase_ = SessionPhase::kConnect;

@@ -90,7 +90,8 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   using Stream = boost::beast::websocket::stream<ClientStream>;
 
-  void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type found);
+  void on_resolve(boost::beast::error_code ec,
+                  const boost::asio::ip::tcp::resolver::results_type& found);
   void on_connect(boost::beast::error_code ec, const boost::asio::ip::tcp::endpoint& endpoint);
   void on_tls_handshake(boost::beast::error_code ec);
   void start_handshake();
