@@ -1,6 +1,7 @@
 // Fuzzes decode_client_frame (CONTRACT section 2, client to server) with arbitrary text frames.
-// Every frame is a ping, a filter whose acknowledgement is a JSON object, or an error with one of
-// the contract's codes whose error frame is a JSON object.
+// Every frame is a ping, a filter whose acknowledgement is a JSON object, a refresh with a token, a
+// resume with a cursor, or an error with one of the contract's codes whose error frame is a JSON
+// object.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -24,9 +25,13 @@ struct Check {
   void operator()(const iiot::model::RefreshRequest& request) const {
     iiot::fuzz::require(!request.token.empty(), "a refresh without a token was accepted", frame);
   }
+  void operator()(const iiot::model::ResumeRequest& request) const {
+    iiot::fuzz::require(!request.cursor.empty(), "a resume without a cursor was accepted", frame);
+  }
   void operator()(const iiot::model::ClientFrameError& error) const {
     iiot::fuzz::require(error.code == "invalid_json" || error.code == "unknown_type" ||
-                            error.code == "invalid_filter" || error.code == "invalid_token",
+                            error.code == "invalid_filter" || error.code == "invalid_token" ||
+                            error.code == "invalid_cursor",
                         "error code outside the contract", frame);
     iiot::fuzz::require_json_object(iiot::model::encode_error(error.code, error.message, now));
   }
