@@ -47,6 +47,7 @@ class ResumingClient {
     ws_->request(json::serialize(json::object{{"type", "filter"}, {"data", filter}}), "filter_ack");
     awaiting_ack_ = !cursor_.empty();
     if (!cursor_.empty()) {
+      ++resumes_sent_;
       ws_->send_text(json::serialize(
           json::object{{"type", "resume"}, {"data", json::object{{"cursor", cursor_}}}}));
     }
@@ -77,6 +78,9 @@ class ResumingClient {
   std::size_t distinct() const { return keys_.size(); }
   std::size_t duplicates() const { return duplicates_; }
   const std::vector<json::object>& acks() const { return acks_; }
+  // Resumes sent: one per connect that had a checkpoint (a round killed before the first
+  // checkpoint arrived reconnects without one).
+  std::size_t resumes_sent() const { return resumes_sent_; }
   const std::vector<json::object>& events() const { return events_; }
   WsTestClient& ws() { return *ws_; }
 
@@ -133,6 +137,7 @@ class ResumingClient {
   std::size_t accepted_ = 0;
   std::size_t duplicates_ = 0;
   std::vector<json::object> acks_;
+  std::size_t resumes_sent_ = 0;
   std::vector<json::object> events_;
 };
 
@@ -187,7 +192,10 @@ TEST(ResumeE2E, ResumingClientsGetEveryRecordOnceAcrossFiveKills) {
     EXPECT_TRUE(clients[i].wait_for(kRecords, 60s)) << clients[i].distinct();
     EXPECT_EQ(clients[i].distinct(), kRecords);
     EXPECT_EQ(clients[i].accepted(), kRecords);  // after the dedupe by pos: each exactly once
-    EXPECT_GE(clients[i].acks().size(), static_cast<std::size_t>(kKills));
+    // How many rounds saw a checkpoint before their kill depends on the machine's speed; each
+    // resume sent is answered (the last one's ack may still be on its way).
+    EXPECT_GE(clients[i].resumes_sent(), 1U);
+    EXPECT_GE(clients[i].acks().size() + 1, clients[i].resumes_sent());
     for (const auto& ack : clients[i].acks()) {
       EXPECT_EQ(ack.at("data").at("recovered"), json::value(true)) << json::serialize(ack);
     }
