@@ -290,7 +290,7 @@ TEST(ResumeE2E, SnapshotOfAThousandDevicesEqualsTheirLatestRecords) {
   }
   producer.flush();
   GatewayProcess gateway(topics, resume_settings());
-  wait_consumed(gateway.port(), 3 * kDevices);
+  wait_consumed(gateway.port(), std::int64_t{3} * kDevices);
 
   ResumingClient client;
   client.connect(gateway.port(), /*snapshot=*/true);
@@ -410,7 +410,7 @@ TEST(ResumeE2E, RuleAlertsAreReplayedFromTheRingWithPositionsOfTheirOwn) {
   TestTopics topics(1);
   RecordProducer producer;
   std::uint64_t seq = 0;
-  const auto produce = [&](std::string id, int count) {
+  const auto produce = [&](const std::string& id, int count) {
     for (int i = 0; i < count; ++i) {
       producer.produce(topics.device_data, id,
                        to_json(DeviceRecord{.device_id = id, .seq = seq++}));
