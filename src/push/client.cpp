@@ -454,6 +454,13 @@ void Client::control_output_ready() {
   do_write();
 }
 
+// The lingering teardown waits for the client's FIN; sweep() closes the socket if it has not come
+// within the handshake timeout, counted from here.
+void Client::teardown_started() {
+  closing_ = true;
+  write_started_ = Clock::now();
+}
+
 void Client::do_write() {
   if (write_in_flight_ || finished_) return;
   Gate& gate = ws_.next_layer();

@@ -141,6 +141,7 @@ class Client : public std::enable_shared_from_this<Client>,
   void set_expiry(const auth::Identity& identity);
   void send_control(const std::string& frame);
   void control_output_ready() override;
+  void teardown_started() override;
   void request_flush();
   // Snapshot and resume (CONTRACT section 8): a session feeds the client at its pace.
   void start_snapshot();

@@ -12,7 +12,10 @@
 // owning connection's shard thread only.
 #pragma once
 
+#include <array>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/compose.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
@@ -20,6 +23,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace iiot::push {
@@ -82,8 +86,52 @@ inline void beast_close_socket(ConnectionStream& stream) {
   stream.close(ignored);
 }
 
+// The server's lingering close of a TCP connection: the FIN goes out behind the close frame, then
+// whatever the client still sends (the rest of an oversized message, a flood) is read and
+// discarded until the client's FIN, and only then is the socket closed. Closing a socket with
+// unread bytes sends a reset instead, and a client still writing meets that reset instead of
+// reading the close frame (1009, 1008) waiting for it. Beast 1.81's own TCP teardown means to do
+// this but leaves its loop after the first successful read (it tests the coroutine's byte count
+// instead of the read's). Not bounded here: the owner closes the socket when the closing
+// handshake outlasts its timeout (Client::sweep), which ends the wait with operation_aborted.
+class LingeringClose {
+ public:
+  explicit LingeringClose(ConnectionStream::Socket& socket) : socket_(&socket) {}
+
+  template <class Self>
+  void operator()(Self& self, boost::beast::error_code ec = {}) {
+    if (!started_) {
+      started_ = true;
+      boost::beast::error_code ignored;
+      socket_->shutdown(ConnectionStream::Socket::shutdown_send, ignored);  // may be gone already
+      socket_->non_blocking(true, ec);
+      if (!ec) {
+        socket_->async_wait(ConnectionStream::Socket::wait_read, std::move(self));
+        return;
+      }
+    }
+    while (!ec) {
+      std::array<char, 8192> discard{};
+      socket_->read_some(boost::asio::buffer(discard), ec);
+      if (ec == boost::asio::error::would_block) {
+        socket_->async_wait(ConnectionStream::Socket::wait_read, std::move(self));
+        return;
+      }
+    }
+    if (ec == boost::asio::error::eof) ec = {};
+    boost::beast::error_code ignored;
+    socket_->close(ignored);
+    self.complete(ec);
+  }
+
+ private:
+  ConnectionStream::Socket* socket_;
+  bool started_ = false;
+};
+
 // Beast's WebSocket teardown: TLS sends close_notify (and waits for the peer's, bounded by the
-// closing-handshake timeout) before the TCP teardown.
+// closing-handshake timeout) before the TCP teardown; a plain server connection lingers
+// (LingeringClose).
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, ConnectionStream& stream,
                     TeardownHandler&& handler) {
@@ -91,6 +139,10 @@ void async_teardown(boost::beast::role_type role, ConnectionStream& stream,
   using boost::beast::websocket::async_teardown;
   if (stream.is_tls()) {
     async_teardown(role, stream.tls(), std::forward<TeardownHandler>(handler));
+  } else if (role == boost::beast::role_type::server) {
+    // async_compose takes the handler as an lvalue and moves from it.
+    boost::asio::async_compose<std::decay_t<TeardownHandler>, void(boost::beast::error_code)>(
+        LingeringClose(stream.socket()), handler, stream.socket());
   } else {
     async_teardown(role, stream.socket(), std::forward<TeardownHandler>(handler));
   }

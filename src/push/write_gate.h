@@ -53,6 +53,10 @@ class WriteGate {
    public:
     virtual ~Listener() = default;
     virtual void control_output_ready() = 0;
+    // Beast has begun to tear the connection down (after a closing handshake, or after answering
+    // a protocol error with a close frame); the teardown waits for the client's FIN, so its owner
+    // bounds it.
+    virtual void teardown_started() = 0;
   };
 
   template <class... Args>
@@ -121,6 +125,7 @@ class WriteGate {
   // Beast's teardown of this layer (found by argument-dependent lookup, below).
   template <class Handler>
   void async_teardown_after_flush(boost::beast::role_type role, Handler&& handler) {
+    listener_->teardown_started();
     teardown_ =
         std::make_unique<Teardown<std::decay_t<Handler>>>(role, std::forward<Handler>(handler));
     if (!writer_busy_ && control_.empty()) start_teardown();

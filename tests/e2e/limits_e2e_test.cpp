@@ -119,6 +119,27 @@ TEST(LimitsE2E, AFrameLargerThanMaxMessageSizeIsClosedWith1009) {
   EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 
+// The client is still writing its oversized message when the gateway gives up on it: the gateway
+// reads and discards the rest, so the client reads the 1009 close frame instead of meeting a TCP
+// reset (what closing a socket with unread bytes sends).
+TEST(LimitsE2E, AClientStillSendingAnOversizedMessageReadsThe1009CloseNotAReset) {
+  TestTopics topics(1);
+  GatewayProcess gateway(topics, {.websocket = {{"max_message_size", "256"}}});
+  WsTestClient client(gateway.port());
+  client.client_id();
+  // Far more than the socket buffers of both ends hold, so most of it is still to be written
+  // when the gateway answers. The write either completes or is given up by the client's own
+  // stream once it has read the close frame; a reset would fail it with a broken pipe.
+  try {
+    client.send_text(R"({"type":"ping","pad":")" + std::string(32 << 20, 'x') + "\"}");
+  } catch (const std::runtime_error& e) {
+    const std::string error = e.what();
+    EXPECT_NE(error.find("Operation canceled"), std::string::npos) << error;
+  }
+  EXPECT_EQ(close_code_after(client), 1009);
+  EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
+}
+
 TEST(LimitsE2E, ABinaryFrameIsClosedWith1003) {
   TestTopics topics(1);
   GatewayProcess gateway(topics);
