@@ -1,15 +1,21 @@
 // deploy/haproxy.cfg in front of two bin/consumer instances, each in its own consumer group
 // (group_id with {port}): every client through HAProxy gets every matching event whichever
 // instance it landed on; when one instance is killed with SIGKILL its clients reconnect through
-// HAProxy, land on the other one and keep receiving.
+// HAProxy, land on the other one and keep receiving; bin/websocket_client --resume resumes there
+// with its cursor and misses nothing of what was produced while it was away.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json/object.hpp>
+#include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "child_process.h"
@@ -149,30 +155,37 @@ void expect_only(WsTestClient& client, const std::vector<std::string>& keys,
   }
 }
 
-TEST(HaproxyFailover, EveryClientGetsEveryEventAndSurvivesAnInstanceKill) {
-  if (!fs::exists(kHaproxy)) {
-    GTEST_SKIP() << kHaproxy << " is absent: install Debian's haproxy package "
-                 << "(scripts/install-deps.sh) to run this test";
-  }
-  TestTopics topics(2);
-  // One configuration for both instances: the group id differs by {port}. "latest": each
-  // instance starts at the end of the stream, as a service does.
-  const GatewaySettings settings{.kafka = {{"group_id", "\"" + unique_name("ha") + "-{port}\""},
-                                           {"auto_offset_reset", "\"latest\""}}};
-  auto gw1 = std::make_unique<GatewayProcess>(topics, settings);
-  GatewayProcess gw2(topics, settings);
-  Haproxy proxy(gw1->port(), gw2.port());
+// One configuration for both instances: the group id differs by {port}. "latest": each instance
+// starts at the end of the stream, as a service does.
+GatewaySettings instance_settings() {
+  return {.kafka = {{"group_id", "\"" + unique_name("ha") + "-{port}\""},
+                    {"auto_offset_reset", "\"latest\""}}};
+}
 
-  // Both servers pass the /ready check before clients arrive.
+// Both servers pass the /ready check before clients arrive.
+void wait_until_both_serve(GatewayProcess& gw1, GatewayProcess& gw2, Haproxy& proxy) {
   ASSERT_TRUE(eventually(
       [&] {
-        return get_stats(gw1->port()).at("kafka").at("partitions_assigned").to_number<int>() == 4 &&
+        return get_stats(gw1.port()).at("kafka").at("partitions_assigned").to_number<int>() == 4 &&
                get_stats(gw2.port()).at("kafka").at("partitions_assigned").to_number<int>() == 4 &&
                http_get(proxy.port(), "/ready").status == 200;
       },
       60s, 100ms))
       << proxy.log();
   std::this_thread::sleep_for(5s);  // two check intervals: both servers are up in HAProxy
+}
+
+TEST(HaproxyFailover, EveryClientGetsEveryEventAndSurvivesAnInstanceKill) {
+  if (!fs::exists(kHaproxy)) {
+    GTEST_SKIP() << kHaproxy << " is absent: install Debian's haproxy package "
+                 << "(scripts/install-deps.sh) to run this test";
+  }
+  TestTopics topics(2);
+  const GatewaySettings settings = instance_settings();
+  auto gw1 = std::make_unique<GatewayProcess>(topics, settings);
+  GatewayProcess gw2(topics, settings);
+  Haproxy proxy(gw1->port(), gw2.port());
+  wait_until_both_serve(*gw1, gw2, proxy);
 
   // leastconn spreads them over both instances; one client filters on one device.
   constexpr int kClients = 6;
@@ -220,6 +233,112 @@ TEST(HaproxyFailover, EveryClientGetsEveryEventAndSurvivesAnInstanceKill) {
   std::vector<std::string> both = first.device_1;
   both.insert(both.end(), second.device_1.begin(), second.device_1.end());
   expect_only(*clients[5], both, "filtered client");
+}
+
+// What bin/websocket_client --json printed: how often each event key came, and which came as a
+// replay.
+struct PrintedEvents {
+  std::map<std::string, int> count;
+  std::set<std::string> replayed;
+};
+
+PrintedEvents printed_events(const std::string& log_path) {
+  std::ifstream in(log_path);
+  PrintedEvents events;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.front() != '{') continue;  // stderr's notes share the log
+    const boost::json::object frame = parse_frame(line);
+    const auto key = event_key(frame);
+    if (!key) continue;
+    ++events.count[*key];
+    if (const auto* replay = frame.if_contains("replay");
+        replay && replay->is_bool() && replay->as_bool()) {
+      events.replayed.insert(*key);
+    }
+  }
+  return events;
+}
+
+std::string log_text(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool printed_all(const std::string& log_path, const std::vector<std::string>& keys) {
+  const PrintedEvents events = printed_events(log_path);
+  return std::all_of(keys.begin(), keys.end(),
+                     [&](const std::string& k) { return events.count.contains(k); });
+}
+
+// CONTRACT section 8 behind a load balancer: the example client with --resume loses its instance
+// to SIGKILL while it is stopped; what is produced meanwhile is consumed by the other instance
+// only. Continued, the client reconnects through HAProxy, lands on the survivor and resumes with
+// the cursor of the dead one: it gets those records as replays, then live ones, each once.
+TEST(HaproxyFailover, AResumingClientMissesNothingAcrossAnInstanceKill) {
+  if (!fs::exists(kHaproxy)) {
+    GTEST_SKIP() << kHaproxy << " is absent: install Debian's haproxy package "
+                 << "(scripts/install-deps.sh) to run this test";
+  }
+  TestTopics topics(2);
+  GatewaySettings settings = instance_settings();
+  settings.resume["checkpoint_interval"] = "\"100ms\"";
+  auto gw1 = std::make_unique<GatewayProcess>(topics, settings);
+  auto gw2 = std::make_unique<GatewayProcess>(topics, settings);
+  Haproxy proxy(gw1->port(), gw2->port());
+  wait_until_both_serve(*gw1, *gw2, proxy);
+
+  const fs::path log = fs::temp_directory_path() / (unique_name("iiot-ha-resume") + ".log");
+  ChildProcess client(
+      {IIOT_WEBSOCKET_CLIENT_BIN, "--addr", "127.0.0.1:" + std::to_string(proxy.port()), "--resume",
+       "--json", "--backoff-max", "1s"},
+      log.string());
+  std::unique_ptr<GatewayProcess>* serving = nullptr;
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (auto* gw : {&gw1, &gw2}) {
+          if (get_stats((*gw)->port()).at("active_clients").to_number<int>() == 1) serving = gw;
+        }
+        return serving != nullptr;
+      },
+      30s, 50ms));
+  GatewayProcess& survivor = serving == &gw1 ? *gw2 : *gw1;
+
+  const Batch before = produce_batch(topics, 0, 60);
+  ASSERT_TRUE(eventually([&] { return printed_all(log.string(), before.all); }, 60s, 50ms))
+      << log_text(log);
+  std::this_thread::sleep_for(500ms);  // a checkpoint after the last of them (every 100 ms)
+
+  client.signal(SIGSTOP);
+  (*serving)->process().kill();
+  const std::int64_t consumed = stat_value(get_stats(survivor.port()), "total_messages");
+  const Batch during = produce_batch(topics, 1000, 60);
+  // The survivor has pushed them (to nobody: it has no client) before the client is back, so they
+  // can reach the client only as replays.
+  wait_settled(survivor.port(), consumed + static_cast<std::int64_t>(during.all.size()),
+               [] { return std::int64_t{0}; });
+  client.signal(SIGCONT);
+
+  ASSERT_TRUE(eventually(
+      [&] { return get_stats(survivor.port()).at("active_clients").to_number<int>() == 1; }, 60s,
+      50ms))
+      << log_text(log);
+  const Batch after = produce_batch(topics, 2000, 60);
+  std::vector<std::string> all = before.all;
+  all.insert(all.end(), during.all.begin(), during.all.end());
+  all.insert(all.end(), after.all.begin(), after.all.end());
+  EXPECT_TRUE(eventually([&] { return printed_all(log.string(), all); }, 60s, 50ms));
+
+  const PrintedEvents events = printed_events(log.string());
+  for (const auto& key : all) {
+    EXPECT_EQ(events.count.contains(key) ? events.count.at(key) : 0, 1) << key;
+  }
+  for (const auto& key : during.all) {
+    EXPECT_TRUE(events.replayed.contains(key)) << key << " was not a replay";
+  }
+  EXPECT_EQ(events.count.size(), all.size()) << "events that were never produced";
+  client.signal(SIGTERM);
+  EXPECT_TRUE(client.wait(10s).has_value());
+  if (!::testing::Test::HasFailure()) fs::remove(log);
 }
 
 }  // namespace
