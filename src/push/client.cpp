@@ -98,6 +98,10 @@ Client::Client(ConnectionStream stream, PushShard& shard, const SessionOptions& 
       remote_(std::move(remote)),
       authenticator_(authenticator),
       identity_(std::move(identity)),
+      deadlines_(ClientDeadlines::Timeouts{.handshake = options.handshake_timeout,
+                                           .write = options.write_timeout,
+                                           .ping_interval = options.ping_interval,
+                                           .client = options.client_timeout}),
       rate_limiter_(options.max_messages_per_second, Clock::now()),
       filter_(identity_.scope),  // an empty request narrowed by the scope is the scope
       queue_(options.queue),
@@ -107,8 +111,9 @@ Client::Client(ConnectionStream stream, PushShard& shard, const SessionOptions& 
 }
 
 void Client::set_expiry(const auth::Identity& identity) {
-  expires_deadline_.reset();
-  if (identity.expires_at) expires_deadline_ = *identity.expires_at + authenticator_.leeway();
+  deadlines_.set_expiry(identity.expires_at
+                            ? std::optional(*identity.expires_at + authenticator_.leeway())
+                            : std::nullopt);
 }
 
 Client::~Client() = default;
@@ -126,8 +131,9 @@ void Client::start(Request request) {
   ws_.write_buffer_bytes(std::max<std::size_t>(options_.write_buffer_size, 8));
   if (options_.enable_compression) ws_.set_option(deflate_options());
   // Invoked only inside our own reads, which run on this shard's thread.
-  ws_.control_callback(
-      [this](websocket::frame_type, beast::string_view) { last_activity_ = Clock::now(); });
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    deadlines_.heard_from_client(Clock::now());
+  });
   auto held = std::make_shared<Request>(std::move(request));
   ws_.async_accept(
       *held, [self = shared_from_this(), held](beast::error_code ec) { self->on_accept(ec); });
@@ -140,8 +146,7 @@ void Client::on_accept(beast::error_code ec) {
     return;
   }
   open_ = true;
-  const auto now = Clock::now();
-  last_activity_ = last_ping_ = last_write_progress_ = now;
+  deadlines_.opened(Clock::now());
   shard_.attach(shared_from_this());
   send_control(
       model::encode_welcome(id_, filter_, identity_.scope, std::chrono::system_clock::now()));
@@ -182,7 +187,7 @@ void Client::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     finish();
     return;
   }
-  last_activity_ = Clock::now();
+  deadlines_.heard_from_client(Clock::now());
   if (!ws_.got_text()) {
     close({websocket::close_code::unknown_data, "binary frames are not supported"});
   } else if (!closing_) {
@@ -412,7 +417,7 @@ void Client::enqueue(const model::SharedFrame& frame, FrameClass cls, std::strin
   if (!open_ || closing_) return;
   bool draining = true;
   if (queue_.at_frame_limit() && write_in_flight_) {
-    draining = Clock::now() - last_write_progress_ < kSlowAfter;
+    draining = deadlines_.draining(Clock::now(), write_in_flight_);
   }
   const EnqueueOutcome outcome =
       queue_.push(OutFrame{frame, cls, kafka_timestamp}, draining, device_id);
@@ -458,7 +463,7 @@ void Client::control_output_ready() {
 // within the handshake timeout, counted from here.
 void Client::teardown_started() {
   closing_ = true;
-  write_started_ = Clock::now();
+  deadlines_.closing_started(Clock::now());
 }
 
 void Client::do_write() {
@@ -490,8 +495,7 @@ void Client::do_write() {
   }
   write_in_flight_ = true;
   gate.set_writer_busy(true);
-  last_write_progress_ = Clock::now();
-  if (!closing_) write_started_ = last_write_progress_;  // while closing it times the handshake
+  deadlines_.write_progressed(Clock::now());
   write_some();
 }
 
@@ -517,7 +521,7 @@ void Client::on_write(beast::error_code ec, std::size_t bytes) {
     gate.writer_idle();  // a teardown waiting for the writer proceeds (and fails) now
     return;
   }
-  last_write_progress_ = Clock::now();
+  deadlines_.write_progressed(Clock::now());
   std::uint64_t frames_done = 0;
   std::uint64_t bytes_done = 0;
   while (bytes > 0 && batch.next < batch.count) {
@@ -540,7 +544,6 @@ void Client::on_write(beast::error_code ec, std::size_t bytes) {
     counters.bytes_sent.fetch_add(bytes_done, std::memory_order_relaxed);
   }
   if (batch.next < batch.count) {
-    if (!closing_) write_started_ = last_write_progress_;
     write_some();
     return;
   }
@@ -556,7 +559,7 @@ void Client::on_write(beast::error_code ec, std::size_t bytes) {
 void Client::close(const websocket::close_reason& reason) {
   if (closing_ || finished_) return;
   closing_ = true;
-  write_started_ = Clock::now();  // the closing handshake is timed from here by sweep()
+  deadlines_.closing_started(Clock::now());  // the closing handshake is timed from here
   resume_.cancel();
   session_timer_.cancel();
   queue_.clear();
@@ -577,40 +580,37 @@ void Client::close(const websocket::close_reason& reason) {
 
 void Client::sweep(Clock::time_point now) {
   if (!open_ || finished_) return;
-  if (closing_) {
-    if (now - write_started_ > options_.handshake_timeout) {
+  switch (deadlines_.check(now, std::chrono::system_clock::now(), write_in_flight_)) {
+    case ClientDeadlines::Action::kAbort: {
+      if (!closing_) {
+        spdlog::info("client {} ({}): a write blocked for more than {} ms; closing", id_, remote_,
+                     options_.write_timeout.count());
+      }
       beast::error_code ignored;
       beast::get_lowest_layer(ws_).close(ignored);
+      return;
     }
-    return;
+    case ClientDeadlines::Action::kCloseTokenExpired:
+      spdlog::info("client {} ({}): token expired; closing with 4001", id_, remote_);
+      close({websocket::close_code{4001}, "token expired"});
+      return;
+    case ClientDeadlines::Action::kCloseIdle:
+      spdlog::info("client {} ({}): nothing received for {} ms; closing", id_, remote_,
+                   options_.client_timeout.count());
+      close({websocket::close_code::policy_error, "client timeout"});
+      return;
+    case ClientDeadlines::Action::kPing:
+      deadlines_.ping_sent(now);
+      ws_.async_ping(
+          {}, [self = shared_from_this()](beast::error_code) { self->deadlines_.ping_done(); });
+      break;
+    case ClientDeadlines::Action::kNone:
+      break;
   }
-  if (write_in_flight_ && now - write_started_ > options_.write_timeout) {
-    spdlog::info("client {} ({}): a write blocked for more than {} ms; closing", id_, remote_,
-                 options_.write_timeout.count());
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).close(ignored);
-    return;
-  }
-  if (expires_deadline_ && std::chrono::system_clock::now() >= *expires_deadline_) {
-    spdlog::info("client {} ({}): token expired; closing with 4001", id_, remote_);
-    close({websocket::close_code{4001}, "token expired"});
-    return;
-  }
-  if (now - last_activity_ > options_.client_timeout) {
-    spdlog::info("client {} ({}): nothing received for {} ms; closing", id_, remote_,
-                 options_.client_timeout.count());
-    close({websocket::close_code::policy_error, "client timeout"});
-    return;
-  }
+  if (closing_) return;
   if (!write_in_flight_ && queue_.empty()) {
     batch_.reset();
     queue_.release_memory();
-  }
-  if (!ping_in_flight_ && now - last_ping_ >= options_.ping_interval) {
-    ping_in_flight_ = true;
-    last_ping_ = now;
-    ws_.async_ping(
-        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
   }
 }
 

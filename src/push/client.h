@@ -41,6 +41,7 @@
 
 #include "auth/authenticator.h"
 #include "model/filter.h"
+#include "push/client_deadlines.h"
 #include "push/client_queue.h"
 #include "push/client_resume.h"
 #include "push/connection_stream.h"
@@ -86,9 +87,6 @@ class Client : public std::enable_shared_from_this<Client>,
   using Gate = WriteGate<ConnectionStream>;
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;
-
-  // A client whose queue stays full while its socket accepts nothing for this long is slow.
-  static constexpr std::chrono::milliseconds kSlowAfter{100};
 
   // stream: plain, or TLS with its handshake done.
   Client(ConnectionStream stream, PushShard& shard, const SessionOptions& options, std::string id,
@@ -165,8 +163,7 @@ class Client : public std::enable_shared_from_this<Client>,
   const std::string remote_;
   const auth::Authenticator& authenticator_;
   auth::Identity identity_;
-  // exp + leeway of the current token; the sweep closes the connection with 4001 past it.
-  std::optional<std::chrono::system_clock::time_point> expires_deadline_;
+  ClientDeadlines deadlines_;  // timeouts, pings, token expiry (exp + leeway), slowness
   MessageRateLimiter rate_limiter_;
   model::Filter requested_;  // as the client asked
   model::Filter filter_;     // requested_ narrowed by identity_.scope; what the index holds
@@ -182,13 +179,8 @@ class Client : public std::enable_shared_from_this<Client>,
   bool write_in_flight_ = false;
   bool flush_requested_ = false;
   bool reading_ = false;  // Beast's read loop runs (from the first message on)
-  bool ping_in_flight_ = false;
   bool closing_ = false;
   bool finished_ = false;
-  Clock::time_point last_activity_;
-  Clock::time_point last_ping_;
-  Clock::time_point write_started_;
-  Clock::time_point last_write_progress_;
 
   std::atomic<std::size_t> queue_depth_{0};
   std::atomic<std::size_t> queue_bytes_{0};
