@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -35,9 +36,9 @@ namespace iiot::ingest {
 
 class DeadLetterWriter final : public DeadLetterSink {
  public:
-  static constexpr std::size_t kStubValueBytes = 64 * 1024;
+  static constexpr std::size_t kStubValueBytes = std::size_t{64} * 1024;
   static constexpr std::size_t kMaxBacklogLetters = 10'000;
-  static constexpr std::size_t kMaxBacklogBytes = 64 * 1024 * 1024;
+  static constexpr std::size_t kMaxBacklogBytes = std::size_t{64} * 1024 * 1024;
 
   // Throws KafkaError if the producer cannot be created. max_payload_bytes sizes the producer
   // (dead_letter_max_message_bytes).
