@@ -97,6 +97,10 @@ class FakeDeadLetterSink final : public DeadLetterSink {
   bool backlog_drained() const override { return pending_.size() <= backlog_limit_ / 2; }
 
   void acknowledge_next() {
+    if (pending_.empty()) {
+      ADD_FAILURE() << "no dead letter to acknowledge";
+      return;
+    }
     const DeadLetter letter = std::move(pending_.front());
     pending_.pop_front();
     on_written_(letter);
@@ -164,6 +168,7 @@ class FakeGroupConsumer final : public GroupConsumerClient {
   void rebalance_fails() {
     listener_->on_rebalance(Rebalance{RebalanceKind::kError, {}, "Broker: Unknown member"});
   }
+  void reports_statistics(std::string_view json) { listener_->on_statistics(json); }
   void raise_fatal_error() {
     fatal_ = "UNKNOWN_MEMBER_ID: fenced by a newer instance";
     listener_->on_error(ClientError{ClientErrorKind::kFatal, "_FATAL", fatal_});
@@ -610,6 +615,28 @@ TEST_F(KafkaConsumerLogicTest, GroupJoinedFollowsWhetherPartitionsAreHeld) {
   });
   run();
   EXPECT_EQ(stats.kafka.rebalances.load(), 5U);
+}
+
+TEST_F(KafkaConsumerLogicTest, PartialOnlyOnceTheGroupHasAssignedThisMember) {
+  // Partition 1 of "data" belongs to another member of the group.
+  const std::string shared =
+      R"({"brokers":{"localhost:9092/1":{"source":"learned","state":"UP"}},)"
+      R"("topics":{"data":{"partitions":{)"
+      R"("0":{"partition":0,"desired":true,"unknown":false,"consumer_lag":5},)"
+      R"("1":{"partition":1,"desired":false,"unknown":false,"consumer_lag":-1}}}}})";
+  group->add_step([&] {
+    group->reports_statistics(shared);
+    EXPECT_FALSE(stats.kafka.partial.load()) << "not given an assignment yet";
+    EXPECT_EQ(stats.kafka.consumer_lag.load(), 5);
+    EXPECT_TRUE(stats.kafka.broker_reachable.load());
+    group->group_assigns({kData0});
+    group->reports_statistics(shared);
+    EXPECT_TRUE(stats.kafka.partial.load());
+  });
+  run();
+
+  EXPECT_FALSE(stats.kafka.partial.load());
+  EXPECT_EQ(stats.kafka.consumer_lag.load(), 0);
 }
 
 TEST_F(KafkaConsumerLogicTest, RebalanceErrorDropsTheAssignment) {
