@@ -13,66 +13,52 @@
 // writes or kMaxBacklogBytes bytes wait (KafkaConsumer then pauses its partitions), and
 // backlog_drained() once half of both are left.
 //
-// Owned by KafkaConsumer and used on the consumer thread only: write() never blocks, and poll()
-// serves delivery reports (and so on_written) on the calling thread. Internal to src/ingest.
+// The DeadLetterSink of the service: owned by KafkaConsumer and used on the consumer thread only:
+// write() never blocks, and poll() serves delivery reports (and so on_written) on the calling
+// thread. Internal to src/ingest.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
-#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "config/config.h"
+#include "ingest/dead_letter_sink.h"
 #include "ingest/offset_tracker.h"
 #include "ingest/rdkafka_handle.h"
 #include "observability/gateway_stats.h"
 
 namespace iiot::ingest {
 
-struct DeadLetter {
-  TopicPartition source;
-  std::int64_t offset = 0;
-  std::optional<std::string> key;    // nullopt: the source record had a null key
-  std::optional<std::string> value;  // nullopt: the source record had a null value
-  std::string reason;
-  bool stub = false;  // the broker refused the whole record: value cut to kStubValueBytes
-
-  std::size_t bytes() const {
-    return (key ? key->size() : 0) + (value ? value->size() : 0) + reason.size();
-  }
-};
-
-class DeadLetterWriter {
+class DeadLetterWriter final : public DeadLetterSink {
  public:
-  using OnWritten = std::function<void(const DeadLetter&)>;
-
-  static constexpr std::size_t kStubValueBytes = 64 * 1024;
+  static constexpr std::size_t kStubValueBytes = std::size_t{64} * 1024;
   static constexpr std::size_t kMaxBacklogLetters = 10'000;
-  static constexpr std::size_t kMaxBacklogBytes = 64 * 1024 * 1024;
+  static constexpr std::size_t kMaxBacklogBytes = std::size_t{64} * 1024 * 1024;
 
   // Throws KafkaError if the producer cannot be created. max_payload_bytes sizes the producer
   // (dead_letter_max_message_bytes).
   DeadLetterWriter(const config::KafkaConfig& config, std::int64_t max_payload_bytes,
-                   observability::GatewayStats& stats, OnWritten on_written);
-  ~DeadLetterWriter();
+                   observability::GatewayStats& stats);
+  ~DeadLetterWriter() override;
   DeadLetterWriter(const DeadLetterWriter&) = delete;
   DeadLetterWriter& operator=(const DeadLetterWriter&) = delete;
 
-  void write(DeadLetter letter);
+  void set_on_written(OnWritten on_written) override { on_written_ = std::move(on_written); }
+  void write(DeadLetter letter) override;
   // Serves delivery reports and produces again the writes that are due for a retry.
-  void poll();
-  // Polls until every write is acknowledged or the timeout passes; true if none is left.
-  bool flush(std::chrono::milliseconds timeout);
-  // Writes not yet acknowledged.
-  std::size_t pending() const { return pending_.size(); }
-  std::size_t pending_bytes() const { return pending_bytes_; }
-  bool backlog_full() const {
+  void poll() override;
+  bool flush(std::chrono::milliseconds timeout) override;
+  std::size_t pending() const override { return pending_.size(); }
+  std::size_t pending_bytes() const override { return pending_bytes_; }
+  bool backlog_full() const override {
     return pending_.size() >= kMaxBacklogLetters || pending_bytes_ >= kMaxBacklogBytes;
   }
-  bool backlog_drained() const {
+  bool backlog_drained() const override {
     return pending_.size() <= kMaxBacklogLetters / 2 && pending_bytes_ <= kMaxBacklogBytes / 2;
   }
 

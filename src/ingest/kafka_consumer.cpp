@@ -2,19 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "ingest/client_conf.h"
+#include "ingest/dead_letter_sink.h"
 #include "ingest/dead_letter_writer.h"
+#include "ingest/group_consumer_client.h"
 #include "ingest/kafka_error.h"
 #include "ingest/kafka_statistics.h"
 #include "ingest/offset_tracker.h"
-#include "ingest/rdkafka_handle.h"
+#include "ingest/rdkafka_group_consumer.h"
 
 namespace iiot::ingest {
 namespace {
@@ -22,9 +23,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // How long one poll may wait for a record: the longest request_stop() waits to be noticed.
-constexpr int kPollTimeoutMs = 100;
+constexpr std::chrono::milliseconds kPollTimeout{100};
 // While dead letters are in flight the producer's delivery reports are served this often.
-constexpr int kPollTimeoutWithDeadLettersMs = 10;
+constexpr std::chrono::milliseconds kPollTimeoutWithDeadLetters{10};
 // Done offsets are stored (for the next auto-commit) at least this often; storing per record
 // would cost a list allocation and a lock per record for no gain against a 1 s commit interval.
 constexpr auto kStoreInterval = std::chrono::milliseconds(20);
@@ -42,57 +43,39 @@ constexpr auto kCommitTimeout = std::chrono::seconds(5);
 // session.timeout.ms.
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
 
-// Commit failures expected while the broker or its coordinator is away: retried by the next
-// auto-commit, so not worth a warning each second.
-bool is_transient_commit_error(rd_kafka_resp_err_t err) {
-  return err == RD_KAFKA_RESP_ERR__WAIT_COORD || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
-         err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR ||
-         err == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
-         err == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS;
-}
-
-std::string describe(const rd_kafka_topic_partition_list_t& partitions) {
+std::string describe(const std::vector<TopicPartition>& partitions) {
   std::string out;
-  for (int i = 0; i < partitions.cnt; ++i) {
+  for (const TopicPartition& tp : partitions) {
     if (!out.empty()) out += ", ";
-    out += partitions.elems[i].topic;
-    if (partitions.elems[i].partition >= 0) {
-      out += '[' + std::to_string(partitions.elems[i].partition) + ']';
-    }
+    out += tp.topic;
+    if (tp.partition >= 0) out += '[' + std::to_string(tp.partition) + ']';
   }
   return out.empty() ? "none" : out;
 }
 
-TopicPartition to_topic_partition(const rd_kafka_topic_partition_t& p) {
-  return TopicPartition{p.topic, p.partition};
-}
-
 }  // namespace
 
-class KafkaConsumer::Impl {
+class KafkaConsumer::Impl final : public GroupConsumerListener {
  public:
   Impl(const config::KafkaConfig& config, processing::MessageProcessor& processor,
-       observability::GatewayStats& stats, std::int64_t max_payload_bytes,
-       const std::atomic<bool>& stop_requested);
-  ~Impl() {
-    close();
-    topics_.clear();  // topic handles go before their client
-    // close() left the group already, or gave up after kCloseTimeout: either way librdkafka
-    // must not try again (and block) while destroying the handle.
-    rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-  }
+       observability::GatewayStats& stats, std::unique_ptr<GroupConsumerClient> client,
+       std::unique_ptr<DeadLetterSink> dead_letters, const std::atomic<bool>& stop_requested);
+  ~Impl() override { close(); }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
   void run();
 
+  void on_rebalance(const Rebalance& rebalance) override;
+  void on_statistics(std::string_view json) override;
+  void on_error(const ClientError& error) override;
+  void on_commit(const CommitResult& result) override;
+
  private:
-  void handle_message(const rd_kafka_message_t& message);
-  void handle_record(const rd_kafka_message_t& message);
+  void handle(const ConsumedRecord& consumed);
+  void handle_record(const ConsumedRecord& record);
   void on_dead_letter_written(const DeadLetter& letter);
   void store_offsets();
-  // Commits offsets (nullptr: every stored offset) and waits at most kCommitTimeout.
-  rd_kafka_resp_err_t commit_sync(const rd_kafka_topic_partition_list_t* offsets);
   void close();
 
   enum class Pause { kPause, kResume };
@@ -100,164 +83,117 @@ class KafkaConsumer::Impl {
   // it has drained to half (DeadLetterWriter's bounds): memory stays bounded while the broker
   // refuses or cannot take dead letters.
   void apply_backlog_limit();
-  void pause_or_resume(rd_kafka_topic_partition_list_t& partitions, Pause action);
+  void pause_or_resume(const std::vector<TopicPartition>& partitions, Pause action);
 
-  void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t& partitions);
-  void assign(rd_kafka_topic_partition_list_t& partitions);
-  void revoke(rd_kafka_topic_partition_list_t& partitions);
+  void assign(const std::vector<TopicPartition>& partitions);
+  void revoke(const std::vector<TopicPartition>& partitions);
   void update_assignment_count();
-  void on_statistics(std::string_view json);
   void update_partial(const KafkaStatistics& statistics);
-  void on_error(rd_kafka_resp_err_t err, const char* reason);
-  void on_commit(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t* offsets);
-
-  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
-  static int stats_cb(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
-  static void error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque);
-  static void commit_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
 
   config::KafkaConfig config_;
   processing::MessageProcessor& processor_;
   observability::GatewayStats& stats_;
   const std::atomic<bool>& stop_requested_;
   OffsetTracker offsets_;
-  DeadLetterWriter dead_letters_;
-  KafkaHandle consumer_;  // after dead_letters_: destroyed first
-  // Handles of the subscribed topics, held so that librdkafka keeps their metadata and lists
-  // every partition in its statistics, also those of a topic this member holds none of
-  // (how a partial assignment is seen).
-  std::vector<TopicHandle> topics_;
+  std::unique_ptr<DeadLetterSink> dead_letters_;
+  std::unique_ptr<GroupConsumerClient> client_;  // after dead_letters_: destroyed first
   Clock::time_point last_store_ = Clock::now();
   // The group has given this member an assignment, possibly empty (another member may hold
   // everything): from then on, holding fewer partitions than the topics have means "partial".
   bool in_group_ = false;
   bool closing_ = false;  // close() has drained and committed: the final revocation need not
   bool closed_ = false;
-  bool failed_ = false;  // librdkafka raised a fatal error
+  bool failed_ = false;  // the client raised a fatal error
   bool paused_ = false;  // the assignment is paused for the dead-letter backlog
 };
 
 KafkaConsumer::Impl::Impl(const config::KafkaConfig& config,
                           processing::MessageProcessor& processor,
-                          observability::GatewayStats& stats, std::int64_t max_payload_bytes,
+                          observability::GatewayStats& stats,
+                          std::unique_ptr<GroupConsumerClient> client,
+                          std::unique_ptr<DeadLetterSink> dead_letters,
                           const std::atomic<bool>& stop_requested)
     : config_(config),
       processor_(processor),
       stats_(stats),
       stop_requested_(stop_requested),
-      dead_letters_(config, max_payload_bytes, stats,
-                    [this](const DeadLetter& letter) { on_dead_letter_written(letter); }) {
-  ConfHandle conf = make_consumer_conf(config_);
-  rd_kafka_conf_set_opaque(conf.get(), this);
-  rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::rebalance_cb);
-  rd_kafka_conf_set_stats_cb(conf.get(), &Impl::stats_cb);
-  rd_kafka_conf_set_error_cb(conf.get(), &Impl::error_cb);
-  rd_kafka_conf_set_offset_commit_cb(conf.get(), &Impl::commit_cb);
-  consumer_ = make_client(RD_KAFKA_CONSUMER, std::move(conf), "Kafka consumer");
-  // Serve every callback (rebalance, statistics, errors) from rd_kafka_consumer_poll().
-  rd_kafka_poll_set_consumer(consumer_.get());
-
-  PartitionListHandle topics(rd_kafka_topic_partition_list_new(2));
-  rd_kafka_topic_partition_list_add(topics.get(), config_.topics.device_data.c_str(),
-                                    RD_KAFKA_PARTITION_UA);
-  if (config_.topics.alerts != config_.topics.device_data) {
-    rd_kafka_topic_partition_list_add(topics.get(), config_.topics.alerts.c_str(),
-                                      RD_KAFKA_PARTITION_UA);
-  }
-  if (const rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
-    throw KafkaError("kafka error: cannot subscribe to " + describe(*topics) + ": " +
-                     rd_kafka_err2str(err) + " (check kafka.topics)");
-  }
-  for (int i = 0; i < topics->cnt; ++i) {
-    topics_.emplace_back(rd_kafka_topic_new(consumer_.get(), topics->elems[i].topic, nullptr));
-  }
-  spdlog::info("kafka consumer subscribed to {} as group {}", describe(*topics), config_.group_id);
+      dead_letters_(std::move(dead_letters)),
+      client_(std::move(client)) {
+  dead_letters_->set_on_written(
+      [this](const DeadLetter& letter) { on_dead_letter_written(letter); });
+  client_->set_listener(*this);
 }
 
 void KafkaConsumer::Impl::run() {
   while (!stop_requested_.load(std::memory_order_relaxed) && !failed_) {
-    const int timeout =
-        dead_letters_.pending() > 0 ? kPollTimeoutWithDeadLettersMs : kPollTimeoutMs;
-    const MessageHandle message(rd_kafka_consumer_poll(consumer_.get(), timeout));
-    if (message) handle_message(*message);
-    dead_letters_.poll();
+    const auto timeout = dead_letters_->pending() > 0 ? kPollTimeoutWithDeadLetters : kPollTimeout;
+    const std::optional<ConsumedRecord> consumed = client_->poll(timeout);
+    if (consumed) handle(*consumed);
+    dead_letters_->poll();
     apply_backlog_limit();
     const auto now = Clock::now();
-    if (!message || now - last_store_ >= kStoreInterval) {
+    if (!consumed || now - last_store_ >= kStoreInterval) {
       store_offsets();
       last_store_ = now;
     }
   }
   close();
   if (failed_) {
-    std::array<char, 512> errstr{};
-    const rd_kafka_resp_err_t err =
-        rd_kafka_fatal_error(consumer_.get(), errstr.data(), errstr.size());
-    throw KafkaError("kafka error: the consumer failed (" + std::string(rd_kafka_err2name(err)) +
-                     ": " + errstr.data() + "); restart the service");
+    throw KafkaError("kafka error: the consumer failed (" + client_->fatal_error() +
+                     "); restart the service");
   }
 }
 
-void KafkaConsumer::Impl::handle_message(const rd_kafka_message_t& message) {
-  switch (message.err) {
-    case RD_KAFKA_RESP_ERR_NO_ERROR:
-      handle_record(message);
+void KafkaConsumer::Impl::handle(const ConsumedRecord& consumed) {
+  switch (consumed.kind) {
+    case ConsumedKind::kRecord:
+      handle_record(consumed);
       break;
-    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+    case ConsumedKind::kPartitionEof:
       break;
-    case RD_KAFKA_RESP_ERR__FATAL:
+    case ConsumedKind::kFatal:
       failed_ = true;
       break;
-    default:
+    case ConsumedKind::kError:
       // Per-partition or client-level problems (a topic that does not exist yet, a broker
-      // away): librdkafka retries by itself, so they are reported and the loop carries on.
-      if (message.rkt != nullptr) {
-        spdlog::warn("kafka consumer: topic={} partition={}: {}", rd_kafka_topic_name(message.rkt),
-                     message.partition, rd_kafka_message_errstr(&message));
+      // away): the client retries by itself, so they are reported and the loop carries on.
+      if (!consumed.topic.empty()) {
+        spdlog::warn("kafka consumer: topic={} partition={}: {}", consumed.topic,
+                     consumed.partition, consumed.error);
       } else {
-        spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(&message));
+        spdlog::warn("kafka consumer: {}", consumed.error);
       }
       break;
   }
 }
 
-void KafkaConsumer::Impl::handle_record(const rd_kafka_message_t& message) {
-  const std::string_view topic = rd_kafka_topic_name(message.rkt);
+void KafkaConsumer::Impl::handle_record(const ConsumedRecord& record) {
+  const std::string_view topic = record.topic;
   const auto kind = topic == config_.topics.alerts ? processing::RecordKind::kAlert
                                                    : processing::RecordKind::kDeviceData;
-  const std::string_view value =
-      message.payload == nullptr
-          ? std::string_view()
-          : std::string_view(static_cast<const char*>(message.payload), message.len);
+  const std::string_view value = record.value.value_or(std::string_view());
   if (!stats_.kafka.broker_reachable.load(std::memory_order_relaxed)) {
     stats_.kafka.broker_reachable.store(true, std::memory_order_relaxed);
   }
 
-  model::RecordPosition position{std::string(topic), message.partition, message.offset};
-  rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-  if (const std::int64_t ms = rd_kafka_message_timestamp(&message, &timestamp_type); ms >= 0) {
-    position.kafka_timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-  }
+  model::RecordPosition position{std::string(topic), record.partition, record.offset};
+  if (record.timestamp) position.kafka_timestamp = *record.timestamp;
   const processing::ProcessResult result = processor_.process(kind, value, position);
-  spdlog::trace("processed topic={} partition={} offset={}", topic, message.partition,
-                message.offset);
-  TopicPartition tp{std::string(topic), message.partition};
+  spdlog::trace("processed topic={} partition={} offset={}", topic, record.partition,
+                record.offset);
+  TopicPartition tp{std::string(topic), record.partition};
   if (result.ok() && !value.empty()) {
-    offsets_.begin_completed(tp, message.offset);
+    offsets_.begin_completed(tp, record.offset);
     return;
   }
 
   // The offset waits for the dead letter's acknowledgement (on_dead_letter_written).
-  offsets_.begin(tp, message.offset);
-  DeadLetter letter{std::move(tp), message.offset, std::nullopt, std::nullopt,
+  offsets_.begin(tp, record.offset);
+  DeadLetter letter{std::move(tp), record.offset, std::nullopt, std::nullopt,
                     result.ok() ? "empty record value" : result.error()};
-  if (message.key != nullptr) {
-    letter.key.emplace(static_cast<const char*>(message.key), message.key_len);
-  }
-  if (message.payload != nullptr) letter.value.emplace(value);
-  dead_letters_.write(std::move(letter));
+  if (record.key) letter.key.emplace(*record.key);
+  if (record.value) letter.value.emplace(*record.value);
+  dead_letters_->write(std::move(letter));
 }
 
 void KafkaConsumer::Impl::on_dead_letter_written(const DeadLetter& letter) {
@@ -269,80 +205,36 @@ void KafkaConsumer::Impl::on_dead_letter_written(const DeadLetter& letter) {
 void KafkaConsumer::Impl::store_offsets() {
   const std::vector<CommittableOffset> advanced = offsets_.take_advanced();
   if (advanced.empty()) return;
-  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(advanced.size())));
-  for (const CommittableOffset& c : advanced) {
-    rd_kafka_topic_partition_list_add(list.get(), c.partition.topic.c_str(), c.partition.partition)
-        ->offset = c.offset;
+  if (const ClientStatus status = client_->store_offsets(advanced); !status.ok()) {
+    spdlog::warn("kafka consumer: storing offsets failed: {}", status.error);
   }
-  const rd_kafka_resp_err_t err = rd_kafka_offsets_store(consumer_.get(), list.get());
-  // __STATE: the partition was revoked meanwhile; its new owner reads the record again.
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__STATE &&
-      err != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
-    spdlog::warn("kafka consumer: storing offsets failed: {}", rd_kafka_err2str(err));
-  }
-}
-
-rd_kafka_resp_err_t KafkaConsumer::Impl::commit_sync(
-    const rd_kafka_topic_partition_list_t* offsets) {
-  struct Outcome {
-    Impl* self;
-    std::optional<rd_kafka_resp_err_t> err;
-  } outcome{this, std::nullopt};
-  const auto on_result = [](rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
-                            rd_kafka_topic_partition_list_t* committed, void* opaque) {
-    auto& o = *static_cast<Outcome*>(opaque);
-    o.err = err;
-    o.self->on_commit(err, committed);
-  };
-  const QueueHandle queue(rd_kafka_queue_new(consumer_.get()));
-  if (const rd_kafka_resp_err_t err =
-          rd_kafka_commit_queue(consumer_.get(), offsets, queue.get(), on_result, &outcome)) {
-    return err;
-  }
-  const auto deadline = Clock::now() + kCommitTimeout;
-  while (!outcome.err && Clock::now() < deadline) rd_kafka_queue_poll_callback(queue.get(), 100);
-  // A late result is dropped with the queue and never reaches outcome.
-  return outcome.err.value_or(RD_KAFKA_RESP_ERR__TIMED_OUT);
 }
 
 void KafkaConsumer::Impl::close() {
   if (closed_) return;
   closed_ = true;
   closing_ = true;
-  if (!dead_letters_.flush(kShutdownDrainTimeout)) {
+  if (!dead_letters_->flush(kShutdownDrainTimeout)) {
     spdlog::warn("kafka consumer: closing with {} dead-letter writes unacknowledged",
-                 dead_letters_.pending());
+                 dead_letters_->pending());
   }
   store_offsets();
   if (!failed_) {
-    const rd_kafka_resp_err_t err = commit_sync(nullptr);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    const CommitResult result = client_->commit_stored(kCommitTimeout);
+    if (result.status != CommitStatus::kCommitted &&
+        result.status != CommitStatus::kNothingToCommit) {
       spdlog::warn(
           "kafka consumer: final commit failed: {}; uncommitted records will be read "
           "again",
-          rd_kafka_err2str(err));
+          result.error);
     }
   }
-  // Leaves the group, the final revocation running through rebalance_cb; bounded, unlike
-  // rd_kafka_consumer_close(). The destructor then skips librdkafka's own close.
-  const QueueHandle queue(rd_kafka_queue_new(consumer_.get()));
-  if (const ErrorHandle error{rd_kafka_consumer_close_queue(consumer_.get(), queue.get())}) {
-    spdlog::warn("kafka consumer: close: {}", rd_kafka_error_string(error.get()));
-  }
-  const auto deadline = Clock::now() + kCloseTimeout;
-  while (rd_kafka_consumer_closed(consumer_.get()) == 0) {
-    if (Clock::now() >= deadline) {
-      spdlog::warn(
-          "kafka consumer: could not leave the group within {} s (broker away?); the "
-          "group drops this member after session.timeout.ms",
-          std::chrono::duration_cast<std::chrono::seconds>(kCloseTimeout).count());
-      break;
-    }
-    // Fetched records still buffered are forwarded to this queue too, so it is served like the
-    // consumer queue (callbacks run, records returned): a callback-only poll aborts on them.
-    // The records returned here were never processed; their offsets were not stored, so the
-    // next owner reads them.
-    const MessageHandle left_over(rd_kafka_consume_queue(queue.get(), 100));
+  // The final revocation reaches on_rebalance from inside leave_group(), after the commit above.
+  if (!client_->leave_group(kCloseTimeout)) {
+    spdlog::warn(
+        "kafka consumer: could not leave the group within {} s (broker away?); the "
+        "group drops this member after session.timeout.ms",
+        std::chrono::duration_cast<std::chrono::seconds>(kCloseTimeout).count());
   }
   stats_.kafka.group_joined.store(false, std::memory_order_relaxed);
   in_group_ = false;
@@ -353,17 +245,16 @@ void KafkaConsumer::Impl::close() {
 }
 
 void KafkaConsumer::Impl::apply_backlog_limit() {
-  const bool full = dead_letters_.backlog_full();
-  if (paused_ == full || (paused_ && !dead_letters_.backlog_drained())) return;
-  rd_kafka_topic_partition_list_t* assignment = nullptr;
-  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  const PartitionListHandle owned(assignment);
+  const bool full = dead_letters_->backlog_full();
+  if (paused_ == full || (paused_ && !dead_letters_->backlog_drained())) return;
+  const std::optional<std::vector<TopicPartition>> assignment = client_->assignment();
+  if (!assignment) return;
   paused_ = full;
   if (paused_) {
     spdlog::warn(
         "kafka consumer: {} dead letters ({} bytes) wait for the broker; pausing {} until half "
         "of them are written",
-        dead_letters_.pending(), dead_letters_.pending_bytes(), describe(*assignment));
+        dead_letters_->pending(), dead_letters_->pending_bytes(), describe(*assignment));
   } else {
     spdlog::info("kafka consumer: dead-letter backlog drained; resuming {}", describe(*assignment));
   }
@@ -371,102 +262,95 @@ void KafkaConsumer::Impl::apply_backlog_limit() {
   pause_or_resume(*assignment, paused_ ? Pause::kPause : Pause::kResume);
 }
 
-void KafkaConsumer::Impl::pause_or_resume(rd_kafka_topic_partition_list_t& partitions,
+void KafkaConsumer::Impl::pause_or_resume(const std::vector<TopicPartition>& partitions,
                                           Pause action) {
-  if (partitions.cnt == 0) return;
-  const rd_kafka_resp_err_t err = action == Pause::kPause
-                                      ? rd_kafka_pause_partitions(consumer_.get(), &partitions)
-                                      : rd_kafka_resume_partitions(consumer_.get(), &partitions);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (partitions.empty()) return;
+  const ClientStatus status =
+      action == Pause::kPause ? client_->pause(partitions) : client_->resume(partitions);
+  if (!status.ok()) {
     spdlog::warn("kafka consumer: {} {} failed: {}",
                  action == Pause::kPause ? "pausing" : "resuming", describe(partitions),
-                 rd_kafka_err2str(err));
+                 status.error);
   }
 }
 
-void KafkaConsumer::Impl::on_rebalance(rd_kafka_resp_err_t err,
-                                       rd_kafka_topic_partition_list_t& partitions) {
+void KafkaConsumer::Impl::on_rebalance(const Rebalance& rebalance) {
   stats_.kafka.rebalances.fetch_add(1, std::memory_order_relaxed);
-  switch (err) {
-    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+  switch (rebalance.kind) {
+    case RebalanceKind::kAssign:
       in_group_ = true;
-      assign(partitions);
+      assign(rebalance.partitions);
       break;
-    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-      revoke(partitions);
+    case RebalanceKind::kRevoke:
+      revoke(rebalance.partitions);
       break;
-    default:
+    case RebalanceKind::kError:
       spdlog::error("kafka consumer: rebalance failed: {}; dropping the assignment",
-                    rd_kafka_err2str(err));
-      rd_kafka_assign(consumer_.get(), nullptr);
+                    rebalance.error);
+      (void)client_->unassign();
       offsets_.clear();
       break;
   }
   update_assignment_count();
 }
 
-void KafkaConsumer::Impl::assign(rd_kafka_topic_partition_list_t& partitions) {
+void KafkaConsumer::Impl::assign(const std::vector<TopicPartition>& partitions) {
   spdlog::info("kafka consumer: assigned {}", describe(partitions));
-  for (int i = 0; i < partitions.cnt; ++i) offsets_.remove(to_topic_partition(partitions.elems[i]));
-  if (std::string_view(rd_kafka_rebalance_protocol(consumer_.get())) == "COOPERATIVE") {
-    if (const ErrorHandle error{rd_kafka_incremental_assign(consumer_.get(), &partitions)}) {
-      spdlog::error("kafka consumer: incremental assign failed: {}",
-                    rd_kafka_error_string(error.get()));
+  for (const TopicPartition& tp : partitions) offsets_.remove(tp);
+  if (client_->rebalance_protocol() == RebalanceProtocol::kCooperative) {
+    if (const ClientStatus status = client_->incremental_assign(partitions); !status.ok()) {
+      spdlog::error("kafka consumer: incremental assign failed: {}", status.error);
     }
-  } else if (const rd_kafka_resp_err_t e = rd_kafka_assign(consumer_.get(), &partitions)) {
-    spdlog::error("kafka consumer: assign failed: {}", rd_kafka_err2str(e));
+  } else if (const ClientStatus status = client_->assign(partitions); !status.ok()) {
+    spdlog::error("kafka consumer: assign failed: {}", status.error);
   }
   // Partitions joining while the dead-letter backlog is full wait with the others.
   if (paused_) pause_or_resume(partitions, Pause::kPause);
 }
 
-void KafkaConsumer::Impl::revoke(rd_kafka_topic_partition_list_t& partitions) {
-  const bool lost = rd_kafka_assignment_lost(consumer_.get()) != 0;
+void KafkaConsumer::Impl::revoke(const std::vector<TopicPartition>& partitions) {
+  const bool lost = client_->assignment_lost();
   spdlog::info("kafka consumer: {} {}", lost ? "lost" : "revoked", describe(partitions));
   // A lost partition already has another owner: committing for it would fail or, worse,
   // overwrite the new owner's progress. While closing, close() has committed already.
   if (!lost && !closing_) {
     bool in_flight = false;
-    for (int i = 0; i < partitions.cnt; ++i) {
-      in_flight = in_flight || offsets_.in_flight(to_topic_partition(partitions.elems[i])) > 0;
+    for (const TopicPartition& tp : partitions) {
+      in_flight = in_flight || offsets_.in_flight(tp) > 0;
     }
-    if (in_flight) dead_letters_.flush(kRevokeDrainTimeout);
+    if (in_flight) dead_letters_->flush(kRevokeDrainTimeout);
     store_offsets();
-    PartitionListHandle commit(rd_kafka_topic_partition_list_new(partitions.cnt));
-    for (int i = 0; i < partitions.cnt; ++i) {
-      const auto next = offsets_.committable(to_topic_partition(partitions.elems[i]));
-      if (!next) continue;
-      rd_kafka_topic_partition_list_add(commit.get(), partitions.elems[i].topic,
-                                        partitions.elems[i].partition)
-          ->offset = *next;
+    std::vector<CommittableOffset> commit;
+    for (const TopicPartition& tp : partitions) {
+      if (const auto next = offsets_.committable(tp)) commit.push_back({tp, *next});
     }
-    if (commit->cnt > 0) {
-      if (const rd_kafka_resp_err_t err = commit_sync(commit.get())) {
+    if (!commit.empty()) {
+      if (const CommitResult result = client_->commit(commit, kCommitTimeout);
+          result.status != CommitStatus::kCommitted) {
         spdlog::warn(
             "kafka consumer: commit on revocation failed: {}; the new owner reads the "
             "uncommitted records again",
-            rd_kafka_err2str(err));
+            result.error);
       }
     }
   }
-  for (int i = 0; i < partitions.cnt; ++i) offsets_.remove(to_topic_partition(partitions.elems[i]));
-  if (std::string_view(rd_kafka_rebalance_protocol(consumer_.get())) == "COOPERATIVE") {
-    if (const ErrorHandle error{rd_kafka_incremental_unassign(consumer_.get(), &partitions)}) {
-      spdlog::error("kafka consumer: incremental unassign failed: {}",
-                    rd_kafka_error_string(error.get()));
+  for (const TopicPartition& tp : partitions) offsets_.remove(tp);
+  if (client_->rebalance_protocol() == RebalanceProtocol::kCooperative) {
+    if (const ClientStatus status = client_->incremental_unassign(partitions); !status.ok()) {
+      spdlog::error("kafka consumer: incremental unassign failed: {}", status.error);
     }
   } else {
-    rd_kafka_assign(consumer_.get(), nullptr);
+    (void)client_->unassign();
   }
 }
 
 void KafkaConsumer::Impl::update_assignment_count() {
-  rd_kafka_topic_partition_list_t* assignment = nullptr;
-  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  const PartitionListHandle owned(assignment);
-  stats_.kafka.partitions_assigned.store(assignment->cnt, std::memory_order_relaxed);
+  const std::optional<std::vector<TopicPartition>> assignment = client_->assignment();
+  if (!assignment) return;
+  const auto held = static_cast<std::int32_t>(assignment->size());
+  stats_.kafka.partitions_assigned.store(held, std::memory_order_relaxed);
   // Ready means holding a partition: not after a revocation or a lost assignment.
-  stats_.kafka.group_joined.store(assignment->cnt > 0, std::memory_order_relaxed);
+  stats_.kafka.group_joined.store(held > 0, std::memory_order_relaxed);
 }
 
 void KafkaConsumer::Impl::on_statistics(std::string_view json) {
@@ -503,68 +387,54 @@ void KafkaConsumer::Impl::update_partial(const KafkaStatistics& statistics) {
   }
 }
 
-void KafkaConsumer::Impl::on_error(rd_kafka_resp_err_t err, const char* reason) {
-  switch (err) {
-    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+void KafkaConsumer::Impl::on_error(const ClientError& error) {
+  switch (error.kind) {
+    case ClientErrorKind::kAllBrokersDown:
       stats_.kafka.broker_reachable.store(false, std::memory_order_relaxed);
-      spdlog::warn("kafka consumer: all brokers are down ({}); reconnecting", reason);
+      spdlog::warn("kafka consumer: all brokers are down ({}); reconnecting", error.reason);
       break;
-    case RD_KAFKA_RESP_ERR__FATAL:
+    case ClientErrorKind::kFatal:
       failed_ = true;
-      spdlog::error("kafka consumer: fatal error: {}", reason);
+      spdlog::error("kafka consumer: fatal error: {}", error.reason);
       break;
-    case RD_KAFKA_RESP_ERR__TRANSPORT:
-    case RD_KAFKA_RESP_ERR__RESOLVE:
+    case ClientErrorKind::kConnection:
       // librdkafka's own log has already said so, and it reconnects by itself.
-      spdlog::debug("kafka consumer: {}: {}", rd_kafka_err2name(err), reason);
+      spdlog::debug("kafka consumer: {}: {}", error.name, error.reason);
       break;
-    default:
-      spdlog::warn("kafka consumer: {}: {}", rd_kafka_err2name(err), reason);
+    case ClientErrorKind::kOther:
+      spdlog::warn("kafka consumer: {}: {}", error.name, error.reason);
       break;
   }
 }
 
-void KafkaConsumer::Impl::on_commit(rd_kafka_resp_err_t err,
-                                    const rd_kafka_topic_partition_list_t* offsets) {
-  // __NO_OFFSET: an auto-commit tick with nothing new stored.
-  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    spdlog::log(is_transient_commit_error(err) ? spdlog::level::debug : spdlog::level::warn,
-                "kafka consumer: offset commit failed: {}", rd_kafka_err2str(err));
+void KafkaConsumer::Impl::on_commit(const CommitResult& result) {
+  // An auto-commit tick with nothing new stored.
+  if (result.status == CommitStatus::kNothingToCommit) return;
+  if (result.status != CommitStatus::kCommitted) {
+    spdlog::log(
+        result.status == CommitStatus::kTransientError ? spdlog::level::debug : spdlog::level::warn,
+        "kafka consumer: offset commit failed: {}", result.error);
   }
-  if (offsets == nullptr) return;
-  std::uint64_t committed = 0;
-  for (int i = 0; i < offsets->cnt; ++i) {
-    if (offsets->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && offsets->elems[i].offset >= 0) {
-      ++committed;
-    }
-  }
-  stats_.kafka.offsets_committed.fetch_add(committed, std::memory_order_relaxed);
-}
-
-void KafkaConsumer::Impl::rebalance_cb(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
-                                       rd_kafka_topic_partition_list_t* partitions, void* opaque) {
-  static_cast<Impl*>(opaque)->on_rebalance(err, *partitions);
-}
-
-int KafkaConsumer::Impl::stats_cb(rd_kafka_t* /*rk*/, char* json, size_t json_len, void* opaque) {
-  static_cast<Impl*>(opaque)->on_statistics(std::string_view(json, json_len));
-  return 0;  // librdkafka frees the JSON
-}
-
-void KafkaConsumer::Impl::error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
-  static_cast<Impl*>(opaque)->on_error(static_cast<rd_kafka_resp_err_t>(err), reason);
-}
-
-void KafkaConsumer::Impl::commit_cb(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
-                                    rd_kafka_topic_partition_list_t* offsets, void* opaque) {
-  static_cast<Impl*>(opaque)->on_commit(err, offsets);
+  stats_.kafka.offsets_committed.fetch_add(result.partitions_committed, std::memory_order_relaxed);
 }
 
 KafkaConsumer::KafkaConsumer(const config::KafkaConfig& config,
                              processing::MessageProcessor& processor,
-                             observability::GatewayStats& stats, std::int64_t max_payload_bytes)
-    : impl_(std::make_unique<Impl>(config, processor, stats, max_payload_bytes, stop_requested_)) {}
+                             observability::GatewayStats& stats, std::int64_t max_payload_bytes) {
+  // The dead-letter producer first, as it is destroyed last: the consumer is gone by then.
+  auto dead_letters = std::make_unique<DeadLetterWriter>(config, max_payload_bytes, stats);
+  auto client = std::make_unique<RdKafkaGroupConsumer>(config);
+  impl_ = std::make_unique<Impl>(config, processor, stats, std::move(client),
+                                 std::move(dead_letters), stop_requested_);
+}
+
+KafkaConsumer::KafkaConsumer(const config::KafkaConfig& config,
+                             processing::MessageProcessor& processor,
+                             observability::GatewayStats& stats,
+                             std::unique_ptr<GroupConsumerClient> client,
+                             std::unique_ptr<DeadLetterSink> dead_letters)
+    : impl_(std::make_unique<Impl>(config, processor, stats, std::move(client),
+                                   std::move(dead_letters), stop_requested_)) {}
 
 KafkaConsumer::~KafkaConsumer() = default;
 

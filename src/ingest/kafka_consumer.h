@@ -8,6 +8,9 @@
 // the dead-letter delivery reports run. request_stop() may be called from any thread and from a
 // signal handler. Figures go to GatewayStats: kafka.consumer_lag, partitions_assigned,
 // broker_reachable, group_joined, rebalances, offsets_committed, pipeline.dead_letter_*.
+//
+// The decisions live here; librdkafka stays behind two narrow interfaces, GroupConsumerClient
+// (the group consumer) and DeadLetterSink (the dead-letter producer), which tests replace.
 #pragma once
 
 #include <atomic>
@@ -20,6 +23,9 @@
 
 namespace iiot::ingest {
 
+class DeadLetterSink;
+class GroupConsumerClient;
+
 class KafkaConsumer {
  public:
   // Creates the consumer and the dead-letter producer and subscribes. Throws KafkaError (naming
@@ -28,6 +34,11 @@ class KafkaConsumer {
   // processor.max_payload_bytes: the dead-letter producer is sized from it.
   KafkaConsumer(const config::KafkaConfig& config, processing::MessageProcessor& processor,
                 observability::GatewayStats& stats, std::int64_t max_payload_bytes = 1048576);
+  // The same consumer over the given clients (tests: fakes, no broker). Only
+  // config.topics.alerts and config.group_id are read from config.
+  KafkaConsumer(const config::KafkaConfig& config, processing::MessageProcessor& processor,
+                observability::GatewayStats& stats, std::unique_ptr<GroupConsumerClient> client,
+                std::unique_ptr<DeadLetterSink> dead_letters);
   // Closes the consumer if run() did not.
   ~KafkaConsumer();
   KafkaConsumer(const KafkaConsumer&) = delete;
