@@ -33,6 +33,10 @@ void log_to_spdlog(const rd_kafka_t* rk, int level, const char* facility, const 
 }
 
 void set_common(rd_kafka_conf_t* conf, const config::KafkaConfig& config) {
+  // spdlog makes its default logger on first use; that first use is here, on the thread creating
+  // the client, not inside the callback on one of librdkafka's threads, whose lazy initialization
+  // no sanitizer can follow through the uninstrumented libspdlog.
+  spdlog::default_logger_raw();
   rd_kafka_conf_set_log_cb(conf, log_to_spdlog);
   set_property(conf, "bootstrap.servers", join(config.brokers, ','), "kafka.brokers");
   // A broker restart must be noticed and healed quickly: the default backoff grows to 10 s.
