@@ -124,9 +124,9 @@ ConfHandle make_history_consumer_conf(const config::KafkaConfig& config) {
 }
 
 std::int64_t dead_letter_max_message_bytes(std::int64_t max_payload_bytes) {
-  constexpr std::int64_t kDefault = 1'000'000;      // librdkafka's default
-  constexpr std::int64_t kMaximum = 1'000'000'000;  // librdkafka's maximum
-  constexpr std::int64_t kHeadroom = 64 * 1024;     // key, headers, record overhead
+  constexpr std::int64_t kDefault = 1'000'000;                 // librdkafka's default
+  constexpr std::int64_t kMaximum = 1'000'000'000;             // librdkafka's maximum
+  constexpr std::int64_t kHeadroom = std::int64_t{64} * 1024;  // key, headers, record overhead
   if (max_payload_bytes >= (kMaximum - kHeadroom) / 16) return kMaximum;
   return std::clamp(max_payload_bytes * 16 + kHeadroom, kDefault, kMaximum);
 }
