@@ -2,14 +2,39 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <string_view>
+
 namespace iiot::text_formats {
 namespace {
 
+struct NumberCase {
+  double value;
+  std::string_view text;
+};
+
+// The gateway's sensor values in frames.
 TEST(JsonNumberText, ShortestRoundTrip) {
-  EXPECT_EQ(json_number_text(25.53, NumberStyle::kShortest), "25.53");
-  EXPECT_EQ(json_number_text(60.0, NumberStyle::kShortest), "60");
-  EXPECT_EQ(json_number_text(0.853, NumberStyle::kShortest), "0.853");
-  EXPECT_EQ(json_number_text(-0.5, NumberStyle::kShortest), "-0.5");
+  const NumberCase cases[] = {
+      {25.5, "25.5"},
+      {60.0, "60"},
+      {0.0, "0"},
+      {-0.0, "-0"},
+      {0.1, "0.1"},
+      {-273.15, "-273.15"},
+      {25.53, "25.53"},
+      {0.853, "0.853"},
+      {1e21, "1e+21"},
+      {1e-7, "1e-07"},
+      {123456789.0, "123456789"},
+      {0.30000000000000004, "0.30000000000000004"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+  };
+  for (const NumberCase& c : cases) {
+    const std::string text = json_number_text(c.value, NumberStyle::kShortest);
+    EXPECT_EQ(text, c.text);
+    EXPECT_EQ(boost::json::parse(text).to_number<double>(), c.value) << text;
+  }
 }
 
 TEST(JsonNumberText, FixedHasNoExponent) {

@@ -16,13 +16,26 @@ TEST(Rfc3339Format, WritesMicroseconds) {
   EXPECT_EQ(format_rfc3339_utc(time, FractionDigits::kMicros), "2026-11-26T05:41:22.123456Z");
 }
 
+struct ClockCase {
+  system_clock::time_point time;
+  std::string_view text;
+};
+
+// The gateway's control frames: milliseconds, truncated, and what the gateway itself accepts.
 TEST(Rfc3339Format, WritesMillisecondsTruncated) {
-  const auto time = system_clock::time_point{sys_days{year{2024} / 8 / 1}} + hours{12} +
-                    minutes{50} + seconds{9} + microseconds{123'999};
-  EXPECT_EQ(format_rfc3339_utc(time, FractionDigits::kMillis), "2024-08-01T12:50:09.123Z");
-  EXPECT_EQ(
-      format_rfc3339_utc(system_clock::time_point{} - milliseconds(1), FractionDigits::kMillis),
-      "1969-12-31T23:59:59.999Z");
+  const ClockCase cases[] = {
+      {system_clock::time_point{}, "1970-01-01T00:00:00.000Z"},
+      {system_clock::time_point{milliseconds(1'722'516'609'123)}, "2024-08-01T12:50:09.123Z"},
+      {system_clock::time_point{microseconds(1'722'516'609'123'999)}, "2024-08-01T12:50:09.123Z"},
+      {system_clock::time_point{milliseconds(-1)}, "1969-12-31T23:59:59.999Z"},
+      {system_clock::time_point{milliseconds(1'709'251'199'007)}, "2024-02-29T23:59:59.007Z"},
+      {system_clock::time_point{milliseconds(4'107'542'400'000)}, "2100-03-01T00:00:00.000Z"},
+  };
+  for (const ClockCase& c : cases) {
+    const std::string text = format_rfc3339_utc(c.time, FractionDigits::kMillis);
+    EXPECT_EQ(text, c.text);
+    EXPECT_EQ(parse_rfc3339(text), floor<milliseconds>(c.time)) << text;
+  }
 }
 
 TEST(Rfc3339Format, AppendsAfterExistingText) {
