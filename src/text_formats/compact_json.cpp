@@ -10,19 +10,9 @@ void append_compact_json(std::string& out, const boost::json::value& value, Numb
     case boost::json::kind::double_:
       append_json_number(out, value.get_double(), doubles);
       return;
-    case boost::json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [key, member] : value.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += boost::json::serialize(boost::json::string_view(key));
-        out.push_back(':');
-        append_compact_json(out, member, doubles);
-      }
-      out.push_back('}');
+    case boost::json::kind::object:
+      append_compact_json(out, value.get_object(), doubles);
       return;
-    }
     case boost::json::kind::array: {
       out.push_back('[');
       bool first = true;
@@ -39,9 +29,28 @@ void append_compact_json(std::string& out, const boost::json::value& value, Numb
   }
 }
 
+void append_compact_json(std::string& out, const boost::json::object& object, NumberStyle doubles) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [key, member] : object) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += boost::json::serialize(boost::json::string_view(key));
+    out.push_back(':');
+    append_compact_json(out, member, doubles);
+  }
+  out.push_back('}');
+}
+
 std::string to_compact_json(const boost::json::value& value, NumberStyle doubles) {
   std::string out;
   append_compact_json(out, value, doubles);
+  return out;
+}
+
+std::string to_compact_json(const boost::json::object& object, NumberStyle doubles) {
+  std::string out;
+  append_compact_json(out, object, doubles);
   return out;
 }
 

@@ -4,6 +4,7 @@
 // serializer; nothing here escapes by hand. Pure functions; thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 
@@ -13,7 +14,11 @@ namespace iiot::text_formats {
 
 // Object members in insertion order; doubles must be finite.
 void append_compact_json(std::string& out, const boost::json::value& value, NumberStyle doubles);
+void append_compact_json(std::string& out, const boost::json::object& object, NumberStyle doubles);
 
-std::string to_compact_json(const boost::json::value& value, NumberStyle doubles);
+std::string to_compact_json(const boost::json::value& value,
+                            NumberStyle doubles = NumberStyle::kShortest);
+std::string to_compact_json(const boost::json::object& object,
+                            NumberStyle doubles = NumberStyle::kShortest);
 
 }  // namespace iiot::text_formats
