@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "ceiling_probe/loopback_probe.h"
-#include "support/cli_duration.h"
+#include "text_formats/duration_text.h"
 
 int main(int argc, char** argv) {
   using namespace iiot::bench;
@@ -32,14 +32,14 @@ int main(int argc, char** argv) {
   app.add_option("--receiver-threads", o.receiver_threads)->check(CLI::Range(1, 64));
   app.add_option("--json-out", json_out, "Write the result here (else stdout)");
   CLI11_PARSE(app, argc, argv);
-  const auto d = parse_seconds(duration);
-  const auto w = parse_seconds(warmup);
+  const auto d = text_formats::decimal_duration(duration);
+  const auto w = text_formats::decimal_duration(warmup);
   if (!d || !w) {
     std::fprintf(stderr, "bench_ceiling_probe: --duration/--warmup: e.g. 5s, 500ms\n");
     return 2;
   }
-  o.duration_s = *d;
-  o.warmup_s = *w;
+  o.duration_s = std::chrono::duration<double>(*d).count();
+  o.warmup_s = std::chrono::duration<double>(*w).count();
   o.mode = mode == "send" ? ProbeMode::kSend : ProbeMode::kWritev;
   if (o.mode == ProbeMode::kSend) o.batch = 1;
 
