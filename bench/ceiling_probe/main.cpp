@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   app.add_option("--receiver-threads", o.receiver_threads)->check(CLI::Range(1, 64));
   app.add_option("--json-out", json_out, "Write the result here (else stdout)");
   CLI11_PARSE(app, argc, argv);
-  const auto d = text_formats::decimal_duration(duration);
-  const auto w = text_formats::decimal_duration(warmup);
+  const auto d = iiot::text_formats::decimal_duration(duration);
+  const auto w = iiot::text_formats::decimal_duration(warmup);
   if (!d || !w) {
     std::fprintf(stderr, "bench_ceiling_probe: --duration/--warmup: e.g. 5s, 500ms\n");
     return 2;

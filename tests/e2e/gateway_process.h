@@ -15,10 +15,13 @@
 #include <string>
 #include <thread>
 
-#include "child_process.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 
 namespace iiot::e2e {
+
+using test_support::ChildProcess;
+using test_support::ExitStatus;
 
 // Keys of the configuration sections, each a YAML value as written in the file
 // (e.g. websocket["queue_size"] = "16", websocket["allowed_origins"] = R"(["http://a"])").

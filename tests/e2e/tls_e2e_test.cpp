@@ -20,15 +20,18 @@
 #include <thread>
 #include <vector>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 #include "tls_test_client.h"
 #include "ws_test_client.h"
 
 namespace iiot::e2e {
+
+using test_support::ChildProcess;
+using test_support::ExitStatus;
 namespace {
 
 namespace fs = std::filesystem;

@@ -12,13 +12,16 @@
 #include <string>
 #include <thread>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 
 namespace iiot::e2e {
+
+using test_support::ChildProcess;
+using test_support::ExitStatus;
 namespace {
 
 namespace fs = std::filesystem;

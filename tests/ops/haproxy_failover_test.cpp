@@ -12,15 +12,18 @@
 #include <string>
 #include <vector>
 
-#include "child_process.h"
 #include "delivery_check.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 #include "ws_test_client.h"
 
 namespace iiot::e2e {
+
+using test_support::ChildProcess;
+using test_support::ExitStatus;
 namespace {
 
 namespace fs = std::filesystem;
