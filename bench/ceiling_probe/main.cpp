@@ -1,6 +1,7 @@
 // bench_ceiling_probe: see loopback_probe.h and docs/performance.md.
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -8,7 +9,9 @@
 #include "ceiling_probe/loopback_probe.h"
 #include "text_formats/duration_text.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace iiot::bench;
   ProbeOptions o;
   CLI::App app(
@@ -43,13 +46,7 @@ int main(int argc, char** argv) {
   o.mode = mode == "send" ? ProbeMode::kSend : ProbeMode::kWritev;
   if (o.mode == ProbeMode::kSend) o.batch = 1;
 
-  ProbeResult r;
-  try {
-    r = run_probe(o);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_ceiling_probe: %s\n", e.what());
-    return 1;
-  }
+  const ProbeResult r = run_probe(o);
   boost::json::object out;
   out["tool"] = "bench_ceiling_probe";
   out["mode"] = to_string(o.mode);
@@ -73,4 +70,15 @@ int main(int argc, char** argv) {
     std::ofstream(json_out) << text << '\n';
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_ceiling_probe: %s\n", e.what());
+    return 1;
+  }
 }

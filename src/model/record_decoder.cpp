@@ -210,7 +210,7 @@ std::optional<std::string> owned(std::optional<std::string_view> text) {
 // Records up to this size are read by a reader that the thread keeps, so that simdjson's buffers
 // are allocated once rather than per record (the decoders are free functions: there is no object
 // to own it). A larger record gets a reader of its own, which does not keep its memory afterwards.
-constexpr std::size_t kKeptReaderMaxBytes = 64 * 1024;
+constexpr std::size_t kKeptReaderMaxBytes = std::size_t{64} * 1024;
 
 record_json::Reader& kept_reader() {
   thread_local record_json::Reader reader;

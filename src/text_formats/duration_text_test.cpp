@@ -2,24 +2,26 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 namespace iiot::text_formats {
 namespace {
 
 using namespace std::chrono_literals;
 
+struct GoCase {
+  const char* text;
+  std::chrono::nanoseconds value;
+};
+
 TEST(GoDuration, ReadsUnitsFractionsAndSums) {
-  EXPECT_EQ(parse_go_duration("500ms"), 500ms);
-  EXPECT_EQ(parse_go_duration("1m30s"), 90s);
-  EXPECT_EQ(parse_go_duration("0.1s"), 100ms);
-  EXPECT_EQ(parse_go_duration(".5s"), 500ms);
-  EXPECT_EQ(parse_go_duration("1.s"), 1s);
-  EXPECT_EQ(parse_go_duration("1.25h"), 75min);
-  EXPECT_EQ(parse_go_duration("2000000ns"), 2ms);
-  EXPECT_EQ(parse_go_duration("1500us"), 1500us);
-  EXPECT_EQ(parse_go_duration("1500\u00b5s"), 1500us);
-  EXPECT_EQ(parse_go_duration("1500\u03bcs"), 1500us);
-  EXPECT_EQ(parse_go_duration("1.0000000001s"), 1s);
-  EXPECT_EQ(parse_go_duration("0"), 0ns);
+  const GoCase cases[] = {
+      {"500ms", 500ms},        {"1m30s", 90s},        {"0.1s", 100ms},
+      {".5s", 500ms},          {"1.s", 1s},           {"1.25h", 75min},
+      {"2000000ns", 2ms},      {"1500us", 1500us},    {"1500\u00b5s", 1500us},
+      {"1500\u03bcs", 1500us}, {"1.0000000001s", 1s}, {"0", 0ns},
+  };
+  for (const GoCase& c : cases) EXPECT_EQ(parse_go_duration(c.text), c.value) << c.text;
 }
 
 TEST(GoDuration, RejectsMalformedAndOverflowing) {
@@ -29,14 +31,19 @@ TEST(GoDuration, RejectsMalformedAndOverflowing) {
   }
 }
 
+struct DecimalCase {
+  const char* text;
+  double millis;
+};
+
 TEST(DecimalDuration, ReadsUnitsAndBareSeconds) {
-  EXPECT_EQ(decimal_duration("500ms"), DecimalDuration(500));
-  EXPECT_EQ(decimal_duration("10s"), DecimalDuration(10'000));
-  EXPECT_EQ(decimal_duration("1.5s"), DecimalDuration(1'500));
-  EXPECT_EQ(decimal_duration("2m"), DecimalDuration(120'000));
-  EXPECT_EQ(decimal_duration("1h"), DecimalDuration(3'600'000));
-  EXPECT_EQ(decimal_duration("30"), DecimalDuration(30'000));
-  EXPECT_EQ(decimal_duration("0"), DecimalDuration(0));
+  const DecimalCase cases[] = {
+      {"500ms", 500},    {"10s", 10'000}, {"1.5s", 1'500}, {"2m", 120'000},
+      {"1h", 3'600'000}, {"30", 30'000},  {"0", 0},
+  };
+  for (const DecimalCase& c : cases) {
+    EXPECT_EQ(decimal_duration(c.text), DecimalDuration(c.millis)) << c.text;
+  }
 }
 
 TEST(DecimalDuration, SaysWhyTextIsRejected) {
@@ -56,10 +63,11 @@ TEST(DecimalDuration, SaysWhyTextIsRejected) {
 }
 
 TEST(DecimalDuration, RoundsHalvesAwayFromZero) {
-  EXPECT_EQ(round_to_millis(DecimalDuration(1.5)), 2ms);
-  EXPECT_EQ(round_to_millis(DecimalDuration(2.5)), 3ms);
-  EXPECT_EQ(round_to_millis(DecimalDuration(2.4)), 2ms);
-  EXPECT_EQ(round_to_millis(*decimal_duration("1.5s")), 1500ms);
+  const std::pair<double, std::chrono::milliseconds> cases[] = {
+      {1.5, 2ms}, {2.5, 3ms}, {2.4, 2ms}, {1'500.0, 1500ms}};
+  for (const auto& [millis, rounded] : cases) {
+    EXPECT_EQ(round_to_millis(DecimalDuration(millis)), rounded) << millis;
+  }
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ void append_rfc3339_utc(std::string& out, std::chrono::system_clock::time_point 
   p[19] = '.';
   put_digits(p + 20, fraction, width);
   p[20 + width] = 'Z';
-  out.append(p, static_cast<std::size_t>(21 + width));
+  out.append(p, 21 + static_cast<std::size_t>(width));
 }
 
 std::string format_rfc3339_utc(std::chrono::system_clock::time_point time, FractionDigits digits) {

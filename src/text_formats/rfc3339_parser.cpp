@@ -62,8 +62,8 @@ std::optional<UnixMicros> Rfc3339Parser::parse(std::string_view s) {
     offset_minutes = 0;
   } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && is_digit(zone[1]) &&
              is_digit(zone[2]) && zone[3] == ':' && is_digit(zone[4]) && is_digit(zone[5])) {
-    const int hours = number_at(zone, 1, 2);
-    const int minutes = number_at(zone, 4, 2);
+    const std::int64_t hours = number_at(zone, 1, 2);
+    const std::int64_t minutes = number_at(zone, 4, 2);
     if (hours > 23 || minutes > 59) return std::nullopt;
     offset_minutes = (zone[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
   } else {

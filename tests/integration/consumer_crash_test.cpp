@@ -40,7 +40,7 @@ std::string consumer_binary() {
 // topic, in log order.
 class ProcessedLog {
  public:
-  explicit ProcessedLog(std::string topic) : prefix_("processed topic=" + topic + " ") {}
+  explicit ProcessedLog(const std::string& topic) : prefix_("processed topic=" + topic + " ") {}
 
   void on_line(std::string_view line) {
     const auto at = line.find(prefix_);
@@ -79,7 +79,7 @@ class ProcessedLog {
 
 std::string write_config(const std::string& group, const std::string& data,
                          const std::string& alerts, const std::string& dead_letter) {
-  const std::string path = "/tmp/" + unique_name("iiot-crash-test") + ".yaml";
+  std::string path = "/tmp/" + unique_name("iiot-crash-test") + ".yaml";
   std::ofstream out(path);
   out << "websocket:\n"
          "  enabled: false\n"

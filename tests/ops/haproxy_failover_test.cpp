@@ -21,9 +21,6 @@
 #include "ws_test_client.h"
 
 namespace iiot::e2e {
-
-using test_support::ChildProcess;
-using test_support::ExitStatus;
 namespace {
 
 namespace fs = std::filesystem;
@@ -61,7 +58,7 @@ class Haproxy {
     dir_ = fs::temp_directory_path() / unique_name("iiot-haproxy");
     fs::create_directories(dir_);
     std::ofstream(dir_ / "haproxy.cfg") << haproxy_config(port_, gw1, gw2);
-    child_ = std::make_unique<ChildProcess>(
+    child_ = std::make_unique<test_support::ChildProcess>(
         std::vector<std::string>{kHaproxy, "-db", "-f", (dir_ / "haproxy.cfg").string()},
         (dir_ / "haproxy.log").string());
   }
@@ -87,7 +84,7 @@ class Haproxy {
  private:
   unsigned short port_;
   fs::path dir_;
-  std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<test_support::ChildProcess> child_;
 };
 
 // The keys of the events a batch becomes: all of them, and those of device "ha-1" alone.

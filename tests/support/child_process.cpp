@@ -27,7 +27,8 @@ std::vector<std::string> environment_with(const ChildProcess::Environment& extra
     const std::string name(entry.substr(0, entry.find('=')));
     if (!extra.contains(name)) out.emplace_back(entry);
   }
-  for (const auto& [name, value] : extra) out.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra)
+    out.push_back(std::string(name).append("=").append(value));
   return out;
 }
 
