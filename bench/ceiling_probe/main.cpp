@@ -1,14 +1,17 @@
 // bench_ceiling_probe: see loopback_probe.h and docs/performance.md.
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
 #include "ceiling_probe/loopback_probe.h"
-#include "support/cli_duration.h"
+#include "text_formats/duration_text.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace iiot::bench;
   ProbeOptions o;
   CLI::App app(
@@ -32,24 +35,18 @@ int main(int argc, char** argv) {
   app.add_option("--receiver-threads", o.receiver_threads)->check(CLI::Range(1, 64));
   app.add_option("--json-out", json_out, "Write the result here (else stdout)");
   CLI11_PARSE(app, argc, argv);
-  const auto d = parse_seconds(duration);
-  const auto w = parse_seconds(warmup);
+  const auto d = iiot::text_formats::decimal_duration(duration);
+  const auto w = iiot::text_formats::decimal_duration(warmup);
   if (!d || !w) {
     std::fprintf(stderr, "bench_ceiling_probe: --duration/--warmup: e.g. 5s, 500ms\n");
     return 2;
   }
-  o.duration_s = *d;
-  o.warmup_s = *w;
+  o.duration_s = std::chrono::duration<double>(*d).count();
+  o.warmup_s = std::chrono::duration<double>(*w).count();
   o.mode = mode == "send" ? ProbeMode::kSend : ProbeMode::kWritev;
   if (o.mode == ProbeMode::kSend) o.batch = 1;
 
-  ProbeResult r;
-  try {
-    r = run_probe(o);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_ceiling_probe: %s\n", e.what());
-    return 1;
-  }
+  const ProbeResult r = run_probe(o);
   boost::json::object out;
   out["tool"] = "bench_ceiling_probe";
   out["mode"] = to_string(o.mode);
@@ -73,4 +70,15 @@ int main(int argc, char** argv) {
     std::ofstream(json_out) << text << '\n';
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_ceiling_probe: %s\n", e.what());
+    return 1;
+  }
 }

@@ -33,8 +33,8 @@
 #include "push/push_event.h"
 #include "push/websocket_integrated_processor.h"
 #include "push/websocket_server.h"
-#include "support/cli_duration.h"
 #include "support/process_metrics.h"
+#include "text_formats/duration_text.h"
 
 namespace {
 
@@ -136,17 +136,17 @@ std::optional<GatewayOptions> parse(int argc, char** argv, int& exit_code) {
     exit_code = app.exit(error) == 0 ? 0 : 2;
     return std::nullopt;
   }
-  const auto d = parse_seconds(duration);
-  const auto w = parse_seconds(warmup);
-  const auto l = parse_seconds(lifetime);
+  const auto d = text_formats::decimal_duration(duration);
+  const auto w = text_formats::decimal_duration(warmup);
+  const auto l = text_formats::decimal_duration(lifetime);
   if (!d || !w || !l) {
     std::fprintf(stderr, "bench_gateway: durations look like 10s, 500ms, 2m\n");
     exit_code = 2;
     return std::nullopt;
   }
-  o.duration_s = *d;
-  o.warmup_s = *w;
-  o.max_lifetime_s = *l;
+  o.duration_s = std::chrono::duration<double>(*d).count();
+  o.warmup_s = std::chrono::duration<double>(*w).count();
+  o.max_lifetime_s = std::chrono::duration<double>(*l).count();
   o.websocket.enable_compression = compression == "on";
   o.websocket.overflow_policy = overflow == "disconnect" ? config::OverflowPolicy::kDisconnect
                                                          : config::OverflowPolicy::kDropOldest;

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdio>
 
-#include "support/timestamp.h"
+#include "text_formats/rfc3339_format.h"
 
 namespace iiot::bench {
 namespace {
@@ -29,7 +29,7 @@ RecordFactory::RecordFactory(const DeviceFleet& fleet) {
 
 std::string_view RecordFactory::make(std::uint64_t seq, std::chrono::system_clock::time_point now) {
   buffer_.assign(heads_[seq % heads_.size()]);
-  append_rfc3339_micros(buffer_, now);
+  text_formats::append_rfc3339_utc(buffer_, now, text_formats::FractionDigits::kMicros);
   const auto step = static_cast<unsigned>(seq % 1000);
   char sensors[192];
   const int n = std::snprintf(

@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "hostile_client/hostile_connection.h"
-#include "support/cli_duration.h"
 #include "support/process_metrics.h"
+#include "text_formats/duration_text.h"
 
 namespace {
 
@@ -167,12 +167,12 @@ int run(int argc, char** argv) {
   }
   o.host = addr.substr(0, colon);
   o.port = addr.substr(colon + 1);
-  const auto pause = parse_seconds(retry_pause);
-  const auto gap = parse_seconds(interval);
-  const auto life = parse_seconds(lifetime);
+  const auto pause = iiot::text_formats::decimal_duration(retry_pause);
+  const auto gap = iiot::text_formats::decimal_duration(interval);
+  const auto life = iiot::text_formats::decimal_duration(lifetime);
   if (!pause || !gap || !life) return fail("durations look like 500ms, 10s, 2m");
-  o.retry_pause = std::chrono::milliseconds(static_cast<std::int64_t>(*pause * 1000));
-  o.slowloris_interval = std::chrono::milliseconds(static_cast<std::int64_t>(*gap * 1000));
+  o.retry_pause = std::chrono::duration_cast<std::chrono::milliseconds>(*pause);
+  o.slowloris_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*gap);
 
   const std::uint64_t fd_limit = raise_open_file_limit();
   if (fd_limit < mix->total + 64) {

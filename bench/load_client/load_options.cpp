@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 
-#include "support/cli_duration.h"
+#include "text_formats/duration_text.h"
 
 namespace iiot::bench {
 namespace {
@@ -124,13 +124,13 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   auto parsed_mode = parse_mode(mode, o.rate_bytes_per_s);
   if (auto* error = std::get_if<std::string>(&parsed_mode)) return fail(*error);
   o.mode = std::get<LoadMode>(parsed_mode);
-  const auto d = parse_seconds(duration);
-  const auto w = parse_seconds(warmup);
-  const auto t = parse_seconds(connect_timeout);
+  const auto d = text_formats::decimal_duration(duration);
+  const auto w = text_formats::decimal_duration(warmup);
+  const auto t = text_formats::decimal_duration(connect_timeout);
   if (!d || !w || !t) return fail("--duration, --warmup, --connect-timeout: e.g. 10s, 500ms");
-  o.duration_s = *d;
-  o.warmup_s = *w;
-  o.connect_timeout_s = *t;
+  o.duration_s = std::chrono::duration<double>(*d).count();
+  o.warmup_s = std::chrono::duration<double>(*w).count();
+  o.connect_timeout_s = std::chrono::duration<double>(*t).count();
   o.compression = compression == "on";
   o.latest = delivery == "latest";
   o.protocol = protocol == "centrifugo" ? LoadProtocol::kCentrifugo : LoadProtocol::kGateway;

@@ -83,11 +83,11 @@ FrameKind LoadWorker::on_message(std::string_view payload) {
 void LoadWorker::on_event(std::string_view timestamp, std::size_t bytes) {
   ++result_.all_frames;
   if (phase() != Phase::kMeasure) return;
-  const MicrosSinceEpoch now = micros_since_epoch(std::chrono::system_clock::now());
+  const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
   ++result_.deliveries;
   result_.bytes += bytes;
   if (const auto sent = parser_.parse(timestamp)) {
-    result_.latency.record((now - *sent) * 1000);
+    result_.latency.record(std::chrono::nanoseconds(now - *sent).count());
   } else {
     ++result_.unparsed_timestamps;
   }

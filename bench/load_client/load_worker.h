@@ -19,7 +19,7 @@
 #include "load_client/load_options.h"
 #include "support/device_fleet.h"
 #include "support/latency_recorder.h"
-#include "support/timestamp.h"
+#include "text_formats/rfc3339_parser.h"
 
 namespace iiot::bench {
 
@@ -96,7 +96,7 @@ class LoadWorker {
   std::size_t pending_ = 0;
   std::vector<std::shared_ptr<LoadConnection>> connections_;
   WorkerResult result_;
-  TimestampParser parser_;
+  text_formats::Rfc3339Parser parser_;
   std::vector<char> read_buffer_ = std::vector<char>(std::size_t{256} * 1024);
 };
 

@@ -19,6 +19,8 @@
 #include <system_error>
 #include <utility>
 
+#include "text_formats/duration_text.h"
+
 namespace iiot::config {
 namespace {
 
@@ -193,92 +195,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return d[a.size()][b.size()];
-}
-
-// ---- Durations ---------------------------------------------------------------------------------
-
-// Go's time.ParseDuration grammar without a sign: one or more <number><unit>, where the number may
-// have a fraction. Integer arithmetic only, so "0.1s" is exactly 100ms. nullopt on any error.
-std::optional<std::chrono::nanoseconds> parse_duration_ns(std::string_view text) {
-  using Rep = std::chrono::nanoseconds::rep;
-  constexpr Rep kMax = std::numeric_limits<Rep>::max();
-  constexpr std::array<std::pair<std::string_view, Rep>, 8> kUnits{{
-      {"ns", 1},
-      {"us", 1'000},
-      {"\u00b5s", 1'000},  // micro sign
-      {"\u03bcs", 1'000},  // Greek mu
-      {"ms", 1'000'000},
-      {"s", 1'000'000'000},
-      {"m", 60'000'000'000},
-      {"h", 3'600'000'000'000},
-  }};
-  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-
-  if (text == "0") {
-    return std::chrono::nanoseconds::zero();
-  }
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  Rep total = 0;
-  while (!text.empty()) {
-    std::size_t pos = 0;
-    Rep whole = 0;
-    bool overflow = false;
-    while (pos < text.size() && is_digit(text[pos])) {
-      const Rep digit = text[pos] - '0';
-      if (whole > (kMax - digit) / 10) {
-        overflow = true;
-      } else {
-        whole = whole * 10 + digit;
-      }
-      ++pos;
-    }
-    const std::size_t whole_digits = pos;
-    std::string_view fraction;
-    if (pos < text.size() && text[pos] == '.') {
-      const std::size_t start = ++pos;
-      while (pos < text.size() && is_digit(text[pos])) {
-        ++pos;
-      }
-      fraction = text.substr(start, pos - start);
-    }
-    if (overflow || (whole_digits == 0 && fraction.empty())) {
-      return std::nullopt;
-    }
-    const std::size_t unit_start = pos;
-    while (pos < text.size() && text[pos] != '.' && !is_digit(text[pos])) {
-      ++pos;
-    }
-    const std::string_view unit_name = text.substr(unit_start, pos - unit_start);
-    const auto unit = std::find_if(kUnits.begin(), kUnits.end(),
-                                   [&](const auto& entry) { return entry.first == unit_name; });
-    if (unit == kUnits.end()) {
-      return std::nullopt;
-    }
-    const Rep scale = unit->second;
-    // Each fraction digit adds digit * scale / 10^k; digits finer than 1ns are ignored. The sum
-    // stays below `scale`, so it cannot overflow.
-    Rep part = 0;
-    Rep place = scale;
-    for (const char c : fraction) {
-      if (place < 10) {
-        break;
-      }
-      place /= 10;
-      part += (c - '0') * place;
-    }
-    if (whole > (kMax - part) / scale) {
-      return std::nullopt;
-    }
-    const Rep value = whole * scale + part;
-    if (total > kMax - value) {
-      return std::nullopt;
-    }
-    total += value;
-    text.remove_prefix(pos);
-  }
-  return std::chrono::nanoseconds(total);
 }
 
 // ---- Values as read from the file or the environment --------------------------------------------
@@ -707,7 +623,7 @@ class Applier {
     }
     const FieldValue field(path, *raw);
     const std::string_view text = field.scalar("a duration such as 500ms, 10s or 1m");
-    const auto parsed = parse_duration_ns(text);
+    const auto parsed = text_formats::parse_go_duration(text);
     if (!parsed) {
       field.fail("invalid duration " + quote(text) + " " + std::string(kDurationHint));
     }
@@ -1132,7 +1048,7 @@ class RuleReader {
     if (!text.empty() && text.front() == '-') {
       fail(path("for"), "", "must not be negative (got " + quote(text) + ")");
     }
-    const auto parsed = parse_duration_ns(text);
+    const auto parsed = text_formats::parse_go_duration(text);
     if (!parsed) {
       fail(path("for"), "", "invalid duration " + quote(text) + " " + std::string(kDurationHint));
     }
@@ -1310,7 +1226,7 @@ Config load_config(const std::string& path, EnvLookup env) {
 }
 
 Duration parse_duration(const std::string& text) {
-  const auto parsed = parse_duration_ns(text);
+  const auto parsed = text_formats::parse_go_duration(text);
   if (!parsed) {
     throw std::invalid_argument("invalid duration " + quote(text) + " " +
                                 std::string(kDurationHint));

@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "model/json_text.h"
+#include "text_formats/json_number_text.h"
+#include "text_formats/rfc3339_format.h"
 
 namespace iiot::model {
 namespace {
@@ -73,19 +75,12 @@ std::size_t filter_size_hint(const Filter& filter) {
 void append_control_head(std::string& out, std::string_view type,
                          std::chrono::system_clock::time_point now) {
   out.append(R"({"type":")").append(type).append(R"(","timestamp":")");
-  out.append(format_utc_millis(now));
+  text_formats::append_rfc3339_utc(out, now, text_formats::FractionDigits::kMillis);
   out.push_back('"');
 }
 
 std::string_view view_or_empty(const std::optional<std::string>& text) {
   return text ? std::string_view(*text) : std::string_view();
-}
-
-void put_digits(char* out, unsigned value, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
 }
 
 }  // namespace
@@ -119,7 +114,7 @@ SharedFrame encode_device_data(const DeviceData& data, const RecordPosition& pos
     append_string(out, sensor.name);
     out.append(R"(:{"value":)");
     if (sensor.value_text.empty()) {
-      json_text::append_number(out, sensor.value);
+      text_formats::append_json_number(out, sensor.value, text_formats::NumberStyle::kShortest);
     } else {
       out.append(sensor.value_text);  // the record's own JSON number, checked when it was read
     }
@@ -186,7 +181,9 @@ std::string encode_refresh_ack(std::optional<std::chrono::system_clock::time_poi
   append_control_head(out, "refresh_ack", now);
   out.append(R"(,"data":{"expires_at":)");
   if (expires_at) {
-    append_string(out, format_utc_millis(*expires_at));
+    out.push_back('"');
+    text_formats::append_rfc3339_utc(out, *expires_at, text_formats::FractionDigits::kMillis);
+    out.push_back('"');
   } else {
     out.append("null");
   }
@@ -268,33 +265,6 @@ std::string encode_resume_ack(bool recovered, std::uint64_t replayed,
   append_control_head(out, "resume_ack", now);
   out.append(R"(,"data":{"recovered":)").append(recovered ? "true" : "false");
   out.append(R"(,"replayed":)").append(std::to_string(replayed)).append("}}");
-  return out;
-}
-
-std::string format_utc_millis(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto millis = floor<milliseconds>(t);
-  const auto day = floor<days>(millis);
-  const year_month_day date{day};
-  const hh_mm_ss time{millis - day};
-
-  // "YYYY-MM-DDTHH:MM:SS.mmmZ"; years outside 0000..9999 do not occur for a wall clock.
-  std::string out(24, '\0');
-  char* p = out.data();
-  put_digits(p, static_cast<unsigned>(static_cast<int>(date.year())) % 10000, 4);
-  p[4] = '-';
-  put_digits(p + 5, static_cast<unsigned>(date.month()), 2);
-  p[7] = '-';
-  put_digits(p + 8, static_cast<unsigned>(date.day()), 2);
-  p[10] = 'T';
-  put_digits(p + 11, static_cast<unsigned>(time.hours().count()), 2);
-  p[13] = ':';
-  put_digits(p + 14, static_cast<unsigned>(time.minutes().count()), 2);
-  p[16] = ':';
-  put_digits(p + 17, static_cast<unsigned>(time.seconds().count()), 2);
-  p[19] = '.';
-  put_digits(p + 20, static_cast<unsigned>(time.subseconds().count()), 3);
-  p[23] = 'Z';
   return out;
 }
 

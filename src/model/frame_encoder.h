@@ -59,7 +59,4 @@ std::string encode_refresh_ack(std::optional<std::chrono::system_clock::time_poi
 std::string encode_error(std::string_view code, std::string_view message,
                          std::chrono::system_clock::time_point now);
 
-// "2024-08-01T12:50:09.123Z"
-std::string format_utc_millis(std::chrono::system_clock::time_point t);
-
 }  // namespace iiot::model

@@ -4,8 +4,6 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serializer.hpp>
-#include <charconv>
-#include <system_error>
 #include <utility>
 
 namespace iiot::model::json_text {
@@ -78,16 +76,6 @@ void append_string(std::string& out, std::string_view s) {
     const boost::json::string_view part = serializer.read(chunk);
     out.append(part.data(), part.size());
   }
-}
-
-void append_number(std::string& out, double v) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  if (ec != std::errc()) {
-    out.push_back('0');  // unreachable: 32 bytes hold every shortest double
-    return;
-  }
-  out.append(buf, end);
 }
 
 std::string excerpt(std::string_view s, std::size_t max_bytes) {

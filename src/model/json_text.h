@@ -24,10 +24,6 @@ std::optional<double> parse_number(std::string_view text);
 // Appends s as a quoted, escaped JSON string.
 void append_string(std::string& out, std::string_view s);
 
-// Appends v in the shortest form that reads back to the same double: 25.5 -> 25.5, 60.0 -> 60.
-// v must be finite (the decoders reject non-finite values).
-void append_number(std::string& out, double v);
-
 // The first bytes of s, at most max_bytes and cut at a UTF-8 code point boundary, with "..."
 // appended when cut. Keeps error messages (Kafka headers, error frames) bounded.
 std::string excerpt(std::string_view s, std::size_t max_bytes = 64);

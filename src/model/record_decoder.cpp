@@ -1,13 +1,13 @@
 #include "model/record_decoder.h"
 
 #include <array>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "model/json_text.h"
 #include "model/record_json.h"
+#include "text_formats/rfc3339_parser.h"
 
 namespace iiot::model {
 namespace {
@@ -210,7 +210,7 @@ std::optional<std::string> owned(std::optional<std::string_view> text) {
 // Records up to this size are read by a reader that the thread keeps, so that simdjson's buffers
 // are allocated once rather than per record (the decoders are free functions: there is no object
 // to own it). A larger record gets a reader of its own, which does not keep its memory afterwards.
-constexpr std::size_t kKeptReaderMaxBytes = 64 * 1024;
+constexpr std::size_t kKeptReaderMaxBytes = std::size_t{64} * 1024;
 
 record_json::Reader& kept_reader() {
   thread_local record_json::Reader reader;
@@ -232,84 +232,6 @@ DecodeResult<T> with_record(std::string_view text, record_json::Sensors sensors,
     return read_and_decode(reader);
   }
   return read_and_decode(kept_reader());
-}
-
-struct Rfc3339Parts {
-  int year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  long long nanos = 0;
-  int offset_minutes = 0;
-};
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-// The number written by the digits s[pos, pos + n); the caller has checked they are digits.
-int number_at(std::string_view s, std::size_t pos, std::size_t n) {
-  int value = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) value = value * 10 + (s[i] - '0');
-  return value;
-}
-
-unsigned days_in_month(int year, unsigned month) {
-  constexpr std::array<unsigned, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
-// date-time = full-date "T" full-time (RFC 3339 section 5.6): "YYYY-MM-DDTHH:MM:SS", then an
-// optional fraction of 1..9 digits, then "Z" or "+hh:mm"/"-hh:mm". "t" and "z" are accepted (its
-// section 5.6 note) and so is a leap second :60.
-std::optional<Rfc3339Parts> parse_rfc3339(std::string_view s) {
-  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
-  if (s.size() < kShape.size() + 1) return std::nullopt;
-  for (std::size_t i = 0; i < kShape.size(); ++i) {
-    const char want = kShape[i];
-    const bool ok = want == 'd'   ? is_digit(s[i])
-                    : want == 'T' ? (s[i] == 'T' || s[i] == 't')
-                                  : s[i] == want;
-    if (!ok) return std::nullopt;
-  }
-  Rfc3339Parts p;
-  p.year = number_at(s, 0, 4);
-  p.month = static_cast<unsigned>(number_at(s, 5, 2));
-  p.day = static_cast<unsigned>(number_at(s, 8, 2));
-  p.hour = number_at(s, 11, 2);
-  p.minute = number_at(s, 14, 2);
-  p.second = number_at(s, 17, 2);
-  if (p.month < 1 || p.month > 12 || p.day < 1 || p.day > days_in_month(p.year, p.month) ||
-      p.hour > 23 || p.minute > 59 || p.second > 60) {
-    return std::nullopt;
-  }
-
-  std::size_t pos = kShape.size();
-  if (s[pos] == '.') {
-    const std::size_t first = ++pos;
-    while (pos < s.size() && is_digit(s[pos])) ++pos;
-    const std::size_t digits = pos - first;
-    if (digits < 1 || digits > 9) return std::nullopt;
-    p.nanos = number_at(s, first, digits);
-    for (std::size_t i = digits; i < 9; ++i) p.nanos *= 10;
-  }
-
-  const std::string_view zone = s.substr(pos);
-  if (zone == "Z" || zone == "z") {
-    p.offset_minutes = 0;
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && is_digit(zone[1]) &&
-             is_digit(zone[2]) && zone[3] == ':' && is_digit(zone[4]) && is_digit(zone[5])) {
-    const int hours = number_at(zone, 1, 2);
-    const int minutes = number_at(zone, 4, 2);
-    if (hours > 23 || minutes > 59) return std::nullopt;
-    p.offset_minutes = (zone[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
-  } else {
-    return std::nullopt;
-  }
-  return p;
 }
 
 }  // namespace
@@ -356,18 +278,13 @@ DecodeResult<Alert> decode_alert(std::string_view text) {
 }
 
 bool is_rfc3339(std::string_view text) {
-  return parse_rfc3339(text).has_value();
+  return text_formats::parse_rfc3339(text).has_value();
 }
 
 std::optional<long long> rfc3339_to_unix_micros(std::string_view text) {
-  const std::optional<Rfc3339Parts> p = parse_rfc3339(text);
-  if (!p) return std::nullopt;
-  const std::chrono::sys_days date{std::chrono::year_month_day{
-      std::chrono::year{p->year}, std::chrono::month{p->month}, std::chrono::day{p->day}}};
-  const long long seconds = static_cast<long long>(date.time_since_epoch().count()) * 86400 +
-                            p->hour * 3600LL + p->minute * 60LL + p->second -
-                            p->offset_minutes * 60LL;
-  return seconds * 1'000'000 + p->nanos / 1000;
+  const auto micros = text_formats::parse_rfc3339(text);
+  if (!micros) return std::nullopt;
+  return micros->time_since_epoch().count();
 }
 
 }  // namespace iiot::model

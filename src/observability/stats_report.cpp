@@ -2,9 +2,10 @@
 
 #include <array>
 #include <boost/json.hpp>
-#include <charconv>
-#include <cmath>
 #include <sstream>
+
+#include "text_formats/compact_json.h"
+#include "text_formats/json_number_text.h"
 
 namespace iiot::observability {
 
@@ -20,60 +21,13 @@ double ns_to_ms(double ns) {
   return ns / 1e6;
 }
 
-// Boost.JSON 1.81 writes every double in exponent form ("6.0042E0"); figures read by people
-// should look like 6.004. Same structure and escaping as json::serialize, doubles rounded to
-// microsecond precision and written with std::to_chars.
-void write(std::string& out, const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::double_: {
-      // Fixed notation: the shortest form alone would write 0.00003 as 3e-05.
-      char buf[400];
-      const double rounded = std::round(v.get_double() * 1e6) / 1e6;
-      const auto [end, ec] =
-          std::to_chars(buf, buf + sizeof buf, rounded, std::chars_format::fixed);
-      out.append(buf, ec == std::errc() ? end : buf);
-      return;
-    }
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [key, value] : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string_view(key));
-        out.push_back(':');
-        write(out, value);
-      }
-      out.push_back('}');
-      return;
-    }
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& element : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        write(out, element);
-      }
-      out.push_back(']');
-      return;
-    }
-    default:
-      out += json::serialize(v);
-  }
-}
-
+// Figures read by people: 6.004, not Boost.JSON's "6.0042E0"; microseconds are enough.
 std::string to_text(const json::value& v) {
-  std::string out;
-  write(out, v);
-  return out;
+  return text_formats::to_compact_json(v, text_formats::NumberStyle::kFixedMicros);
 }
 
-// Shortest round-trip form without an exponent ("0.00025", "1", "12.5").
 std::string number_text(double value) {
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
-  return std::string(buf, ec == std::errc() ? end : buf);
+  return text_formats::json_number_text(value, text_formats::NumberStyle::kFixed);
 }
 
 // A label value with backslash, double quote and newline escaped (exposition format 0.0.4).

@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#include "model/json_text.h"
 #include "model/record_decoder.h"
+#include "text_formats/json_number_text.h"
 
 namespace iiot::processing {
 namespace {
@@ -16,9 +16,7 @@ namespace {
 using config::RuleOp;
 
 std::string number_text(double value) {
-  std::string out;
-  model::json_text::append_number(out, value);
-  return out;
+  return text_formats::json_number_text(value, text_formats::NumberStyle::kShortest);
 }
 
 }  // namespace

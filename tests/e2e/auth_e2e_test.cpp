@@ -335,7 +335,7 @@ TEST(AuthE2E, TokensNeverAppearInStatsMetricsOrTheLog) {
 
   by_query.close();
   by_header.close();
-  const std::optional<ExitStatus> exit = gateway.terminate();
+  const std::optional<test_support::ExitStatus> exit = gateway.terminate();
   ASSERT_TRUE(exit && exit->exited_ok()) << "the gateway did not stop cleanly";
   const std::string log = read_file(gateway.log_path());
   ASSERT_FALSE(log.empty());

@@ -121,7 +121,7 @@ void GatewayProcess::start_once(const TestTopics& topics, const GatewaySettings&
     out << "log:\n  level: " << yaml_quoted(settings.log_level) << "\n";
     if (!settings.rules.empty()) out << "rules:\n" << settings.rules;
   }
-  child_ = std::make_unique<ChildProcess>(
+  child_ = std::make_unique<test_support::ChildProcess>(
       std::vector<std::string>{IIOT_CONSUMER_BIN, "-c", config_path}, log_path_);
 }
 
@@ -160,7 +160,8 @@ long GatewayProcess::rss_kib() const {
   return -1;
 }
 
-std::optional<ExitStatus> GatewayProcess::terminate(std::chrono::milliseconds timeout) {
+std::optional<test_support::ExitStatus> GatewayProcess::terminate(
+    std::chrono::milliseconds timeout) {
   child_->signal(SIGTERM);
   return child_->wait(timeout);
 }

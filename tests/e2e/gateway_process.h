@@ -15,8 +15,8 @@
 #include <string>
 #include <thread>
 
-#include "child_process.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 
 namespace iiot::e2e {
 
@@ -52,7 +52,7 @@ class GatewayProcess {
   unsigned short port() const { return port_; }
   const std::string& group_id() const { return group_id_; }
   pid_t pid() const { return child_->pid(); }
-  ChildProcess& process() { return *child_; }
+  test_support::ChildProcess& process() { return *child_; }
   const std::string& log_path() const { return log_path_; }
   std::string log_tail(std::size_t lines = 60) const;
 
@@ -60,7 +60,8 @@ class GatewayProcess {
   long rss_kib() const;
 
   // SIGTERM, then waits for the exit (nullopt if it still runs after timeout).
-  std::optional<ExitStatus> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  std::optional<test_support::ExitStatus> terminate(
+      std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   void start_once(const TestTopics& topics, const GatewaySettings& settings);
@@ -69,7 +70,7 @@ class GatewayProcess {
   std::string log_path_;
   std::string group_id_;
   unsigned short port_ = 0;
-  std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<test_support::ChildProcess> child_;
 };
 
 // A port that was free a moment ago (bound to 127.0.0.1:0 and released).

@@ -9,10 +9,10 @@
 #include <fstream>
 #include <map>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 #include "ws_test_client.h"
 
@@ -71,9 +71,9 @@ TEST(InteropE2E, PythonWebsocketsClientsWithAndWithoutDeflateReceiveTheSameFrame
   constexpr int kAlerts = 30;
   constexpr int kEvents = kDeviceRecords + kAlerts;
   const std::string url = "ws://127.0.0.1:" + std::to_string(gateway.port()) + "/ws";
-  std::map<std::string, std::unique_ptr<ChildProcess>> clients;
+  std::map<std::string, std::unique_ptr<test_support::ChildProcess>> clients;
   for (const char* mode : {"deflate", "none"}) {
-    clients[mode] = std::make_unique<ChildProcess>(
+    clients[mode] = std::make_unique<test_support::ChildProcess>(
         std::vector<std::string>{IIOT_SYSTEM_PYTHON, IIOT_INTEROP_CLIENT, "--url", url,
                                  "--compression", mode, "--events", std::to_string(kEvents),
                                  "--out", dir + "/" + mode + ".out", "--timeout", "60"},
@@ -110,7 +110,8 @@ TEST(InteropE2E, PythonWebsocketsClientsWithAndWithoutDeflateReceiveTheSameFrame
     ASSERT_TRUE(status) << "interop_client.py did not finish";
     ASSERT_TRUE(status->exited_ok())
         << status->describe() << "; see " << dir << "/" << mode << ".log";
-    const InteropResult result = read_output(dir + "/" + mode + ".out");
+    const InteropResult result =
+        read_output(std::string(dir).append("/").append(mode).append(".out"));
     const json::array& extensions = result.header.at("extensions").as_array();
     if (std::string(mode) == "deflate") {
       EXPECT_EQ(extensions.size(), 1u);

@@ -10,10 +10,10 @@
 #include <fstream>
 #include <map>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 
 namespace iiot::e2e {
@@ -40,9 +40,9 @@ TEST(PingFloodE2E, PongsAndEventFramesNeverInterleaveWithOrWithoutDeflate) {
   constexpr int kRecords = 4000;
   constexpr int kPings = 3000;
   const std::string url = "ws://127.0.0.1:" + std::to_string(gateway.port()) + "/ws";
-  std::map<std::string, std::unique_ptr<ChildProcess>> clients;
+  std::map<std::string, std::unique_ptr<test_support::ChildProcess>> clients;
   for (const char* mode : {"deflate", "none"}) {
-    clients[mode] = std::make_unique<ChildProcess>(
+    clients[mode] = std::make_unique<test_support::ChildProcess>(
         std::vector<std::string>{IIOT_SYSTEM_PYTHON, IIOT_PING_FLOOD_CLIENT, "--url", url,
                                  "--compression", mode, "--events", std::to_string(kRecords),
                                  "--pings", std::to_string(kPings), "--out",
@@ -71,7 +71,7 @@ TEST(PingFloodE2E, PongsAndEventFramesNeverInterleaveWithOrWithoutDeflate) {
     ASSERT_TRUE(status) << "ping_flood_client.py did not finish";
     ASSERT_TRUE(status->exited_ok())
         << status->describe() << "; see " << dir << "/" << mode << ".log";
-    std::ifstream in(dir + "/" + mode + ".out");
+    std::ifstream in(std::string(dir).append("/").append(mode).append(".out"));
     std::string line;
     ASSERT_TRUE(std::getline(in, line));
     const json::object result = parse_frame(line);

@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 #include "tls_test_client.h"
 #include "ws_test_client.h"
@@ -89,15 +89,15 @@ std::optional<json::object> receive_device_data(WssTestClient& client, RecordPro
 // Runs bin/websocket_client with args until it exits, producing a record of `device` every
 // 200 ms meanwhile (it only sees records produced while it is connected). Returns its exit status
 // and its output.
-std::pair<ExitStatus, std::string> run_example_client(std::vector<std::string> args,
-                                                      RecordProducer& producer,
-                                                      const TestTopics& topics,
-                                                      const std::string& device,
-                                                      const std::string& log_path) {
+std::pair<test_support::ExitStatus, std::string> run_example_client(std::vector<std::string> args,
+                                                                    RecordProducer& producer,
+                                                                    const TestTopics& topics,
+                                                                    const std::string& device,
+                                                                    const std::string& log_path) {
   args.insert(args.begin(), IIOT_WEBSOCKET_CLIENT_BIN);
-  ChildProcess child(args, log_path);
+  test_support::ChildProcess child(args, log_path);
   std::uint64_t seq = 0;
-  std::optional<ExitStatus> status;
+  std::optional<test_support::ExitStatus> status;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!(status = child.wait(std::chrono::milliseconds(200))) &&
          std::chrono::steady_clock::now() < deadline) {
@@ -267,8 +267,9 @@ TEST(TlsE2e, ClientCaFileAdmitsOnlyClientsWithACertificateItSigned) {
 
 // One start of bin/consumer (or --check-config) with websocket.tls set to `block`; no broker is
 // needed since certificate and key files are judged before anything starts.
-std::pair<ExitStatus, std::string> start_with(const std::string& dir, const std::string& block,
-                                              bool check_only) {
+std::pair<test_support::ExitStatus, std::string> start_with(const std::string& dir,
+                                                            const std::string& block,
+                                                            bool check_only) {
   const std::string config = dir + "/config.yaml";
   {
     std::ofstream out(config);
@@ -279,7 +280,7 @@ std::pair<ExitStatus, std::string> start_with(const std::string& dir, const std:
   if (check_only) args.emplace_back("--check-config");
   const std::string log = dir + "/start.log";
   fs::remove(log);
-  ChildProcess child(args, log);
+  test_support::ChildProcess child(args, log);
   auto status = child.wait(std::chrono::seconds(30));
   if (!status) {
     child.kill();

@@ -9,7 +9,6 @@
 // 1000 ms that is at most about one second of records plus one poll batch.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,10 +21,12 @@
 #include <thread>
 #include <utility>
 
-#include "child_process.h"
 #include "kafka_test_support.h"
+#include "support/child_process.h"
 
 namespace iiot::kafka_test {
+
+using test_support::ChildProcess;
 namespace {
 
 using Position = std::pair<std::int32_t, std::int64_t>;  // partition, offset
@@ -39,7 +40,7 @@ std::string consumer_binary() {
 // topic, in log order.
 class ProcessedLog {
  public:
-  explicit ProcessedLog(std::string topic) : prefix_("processed topic=" + topic + " ") {}
+  explicit ProcessedLog(const std::string& topic) : prefix_("processed topic=" + topic + " ") {}
 
   void on_line(std::string_view line) {
     const auto at = line.find(prefix_);
@@ -78,7 +79,7 @@ class ProcessedLog {
 
 std::string write_config(const std::string& group, const std::string& data,
                          const std::string& alerts, const std::string& dead_letter) {
-  const std::string path = "/tmp/" + unique_name("iiot-crash-test") + ".yaml";
+  std::string path = "/tmp/" + unique_name("iiot-crash-test") + ".yaml";
   std::ofstream out(path);
   out << "websocket:\n"
          "  enabled: false\n"
@@ -121,12 +122,12 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
   create_topic(alerts, 1);
   create_topic(dead_letter, 1);
   const std::string config = write_config(group, data, alerts, dead_letter);
-  const std::vector<std::string> args{"-c", config};
+  const std::vector<std::string> argv{binary, "-c", config};
   const std::map<std::string, std::string> env{{"IIOT_LOG_LEVEL", "trace"}};
 
   ProcessedLog first_log(data);
   auto first = std::make_unique<ChildProcess>(
-      binary, args, env, [&](std::string_view line) { first_log.on_line(line); });
+      argv, [&](std::string_view line) { first_log.on_line(line); }, env);
 
   // About 3,000 records a second, so the kill lands mid-stream.
   TestProducer producer;
@@ -143,15 +144,15 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
       wait_until([&] { return first_log.size() >= 5000 && committed_something(); }, 180s, 250ms))
       << "first consumer processed " << first_log.size() << " records; its output:\n"
       << first->tail(30);
-  first->kill(SIGKILL);
-  const int first_status = first->wait();
-  ASSERT_TRUE(WIFSIGNALED(first_status)) << "the first consumer had exited by itself:\n"
-                                         << first->tail(30);
+  first->signal(SIGKILL);
+  ASSERT_NE(first->wait().signal, 0) << "the first consumer had exited by itself:\n"
+                                     << first->tail(30);
   const std::map<std::int32_t, std::int64_t> committed =
       committed_offsets(group, data, kPartitions);
 
   ProcessedLog second_log(data);
-  ChildProcess second(binary, args, env, [&](std::string_view line) { second_log.on_line(line); });
+  ChildProcess second(
+      argv, [&](std::string_view line) { second_log.on_line(line); }, env);
 
   ASSERT_EQ(background.wait(), "");
   ASSERT_TRUE(producer.flush(60s));
@@ -170,11 +171,9 @@ TEST(ConsumerCrashTest, EveryRecordIsProcessedAtLeastOnceAcrossASigkill) {
                        [&](const auto& entry) { return seen.contains(entry.first); });
   };
   const bool complete = wait_until(all_processed, 240s, 250ms);
-  second.kill(SIGTERM);
-  const int second_status = second.wait();
-  EXPECT_TRUE(WIFEXITED(second_status) && WEXITSTATUS(second_status) == 0)
-      << "SIGTERM should stop the service cleanly:\n"
-      << second.tail(30);
+  second.signal(SIGTERM);
+  EXPECT_TRUE(second.wait().exited_ok()) << "SIGTERM should stop the service cleanly:\n"
+                                         << second.tail(30);
   std::remove(config.c_str());
 
   const std::vector<Position> after = second_log.positions();

@@ -12,10 +12,10 @@
 #include <string>
 #include <thread>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 
 namespace iiot::e2e {
@@ -45,7 +45,7 @@ std::string plant_record(const std::string& id, const std::string& type,
 class PlantTraffic {
  public:
   explicit PlantTraffic(const TestTopics& topics)
-      : thread_([&topics](std::stop_token stop) {
+      : thread_([&topics](const std::stop_token& stop) {
           RecordProducer producer;
           const char* types[] = {"boiler", "pump", "compressor", "boiler", "conveyor"};
           const char* locations[] = {"Hall-1", "Hall-1", "Hall-2", "Hall-2", "Yard"};
@@ -92,7 +92,7 @@ TEST(DashboardBrowser, DevicesAlertsAndFilterInChromium) {
 
   const std::string page = "http://127.0.0.1:" + std::to_string(gateway.port()) + "/";
   const fs::path log = fs::temp_directory_path() / (unique_name("dashboard-check") + ".log");
-  ChildProcess check(
+  test_support::ChildProcess check(
       {kNode, (browser_dir / "dashboard_check.mjs").string(), page, IIOT_DASHBOARD_SCREENSHOT},
       log.string());
   const auto status = check.wait(std::chrono::minutes(3));

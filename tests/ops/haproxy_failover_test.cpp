@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
-#include "child_process.h"
 #include "delivery_check.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 #include "ws_test_client.h"
 
@@ -64,7 +64,7 @@ class Haproxy {
     dir_ = fs::temp_directory_path() / unique_name("iiot-haproxy");
     fs::create_directories(dir_);
     std::ofstream(dir_ / "haproxy.cfg") << haproxy_config(port_, gw1, gw2);
-    child_ = std::make_unique<ChildProcess>(
+    child_ = std::make_unique<test_support::ChildProcess>(
         std::vector<std::string>{kHaproxy, "-db", "-f", (dir_ / "haproxy.cfg").string()},
         (dir_ / "haproxy.log").string());
   }
@@ -90,7 +90,7 @@ class Haproxy {
  private:
   unsigned short port_;
   fs::path dir_;
-  std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<test_support::ChildProcess> child_;
 };
 
 // The keys of the events a batch becomes: all of them, and those of device "ha-1" alone.
@@ -288,7 +288,7 @@ TEST(HaproxyFailover, AResumingClientMissesNothingAcrossAnInstanceKill) {
   wait_until_both_serve(*gw1, *gw2, proxy);
 
   const fs::path log = fs::temp_directory_path() / (unique_name("iiot-ha-resume") + ".log");
-  ChildProcess client(
+  test_support::ChildProcess client(
       {IIOT_WEBSOCKET_CLIENT_BIN, "--addr", "127.0.0.1:" + std::to_string(proxy.port()), "--resume",
        "--json", "--backoff-max", "1s"},
       log.string());

@@ -11,10 +11,10 @@
 #include <string>
 #include <thread>
 
-#include "child_process.h"
 #include "gateway_process.h"
 #include "http_probe.h"
 #include "kafka_fixture.h"
+#include "support/child_process.h"
 #include "test_records.h"
 #include "ws_test_client.h"
 
@@ -51,7 +51,7 @@ class PrometheusServer {
         << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
         << "scrape_configs:\n  - job_name: iiot-gateway\n    static_configs:\n"
         << "      - targets: ['127.0.0.1:" << target_port << "']\n";
-    child_ = std::make_unique<ChildProcess>(
+    child_ = std::make_unique<test_support::ChildProcess>(
         std::vector<std::string>{kPrometheus, "--config.file=" + (dir_ / "prometheus.yml").string(),
                                  "--storage.tsdb.path=" + (dir_ / "data").string(),
                                  "--web.listen-address=127.0.0.1:" + std::to_string(port_),
@@ -92,14 +92,14 @@ class PrometheusServer {
  private:
   unsigned short port_;
   fs::path dir_;
-  std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<test_support::ChildProcess> child_;
 };
 
 // Produces a few records every 100 ms until destroyed.
 class TrickleProducer {
  public:
   explicit TrickleProducer(const TestTopics& topics)
-      : thread_([this, &topics](std::stop_token stop) {
+      : thread_([&topics](const std::stop_token& stop) {
           RecordProducer producer;
           for (std::uint64_t seq = 0; !stop.stop_requested(); ++seq) {
             const std::string id = "prom-" + std::to_string(seq % 3);

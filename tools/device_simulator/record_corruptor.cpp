@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdint>
 
-#include "json_text.h"
+#include "text_formats/compact_json.h"
 
 namespace iiot::simulator {
 namespace {
@@ -38,11 +38,12 @@ std::string plain_text(const boost::json::object& record, RecordStream stream) {
       text += name;
       text += "=";
       if (const auto* value = entry.as_object().if_contains("value")) {
-        text += to_json_text(*value);
+        text += text_formats::to_compact_json(*value);
       }
     }
   }
-  if (const auto* seq = record.if_contains("seq")) text += ";seq=" + to_json_text(*seq);
+  if (const auto* seq = record.if_contains("seq"))
+    text += ";seq=" + text_formats::to_compact_json(*seq);
   return text;
 }
 
@@ -95,7 +96,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       reordered.reserve(record.size());
       if (const auto* seq = record.if_contains("seq")) reordered["seq"] = *seq;
       for (const auto& [key, value] : record) reordered.emplace(key, value);
-      std::string text = to_json_text(reordered);
+      std::string text = text_formats::to_compact_json(reordered);
       text.resize(text.size() / 2);
       return text;
     }
@@ -131,7 +132,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       if (auto* sensors = record.if_contains("sensors"); sensors && sensors->is_object()) {
         for (auto& [name, entry] : sensors->get_object()) {
           auto& value = entry.as_object()["value"];
-          value = to_json_text(value);  // 25.53 -> "25.53", a string
+          value = text_formats::to_compact_json(value);  // 25.53 -> "25.53", a string
           break;
         }
       }
@@ -146,7 +147,7 @@ std::string corrupt(boost::json::object record, RecordStream stream, InvalidKind
       record.stable_erase("title");
       break;
   }
-  return to_json_text(record);
+  return text_formats::to_compact_json(record);
 }
 
 }  // namespace iiot::simulator

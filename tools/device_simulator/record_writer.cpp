@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "json_text.h"
+#include "text_formats/compact_json.h"
 
 namespace iiot::simulator {
 namespace {
@@ -55,16 +55,16 @@ boost::json::object RecordWriter::alert(const AlertEvent& alert, std::uint64_t s
 }
 
 std::string RecordWriter::finish_device_data(boost::json::object record) const {
-  std::string text = to_json_text(record);
+  std::string text = text_formats::to_compact_json(record);
   // ,"pad":"" adds 9 bytes around the padding itself.
   constexpr std::size_t kPadOverhead = 9;
   if (payload_bytes_ < text.size() + kPadOverhead) return text;
   record["pad"] = std::string(payload_bytes_ - text.size() - kPadOverhead, 'x');
-  return to_json_text(record);
+  return text_formats::to_compact_json(record);
 }
 
 std::string RecordWriter::finish(const boost::json::object& record) {
-  return to_json_text(record);
+  return text_formats::to_compact_json(record);
 }
 
 std::string centrifugo_publish(std::string_view channel_template, std::string_view device_id,
@@ -76,7 +76,7 @@ std::string centrifugo_publish(std::string_view channel_template, std::string_vi
   }
   // The record is already JSON text: it is placed as the data value, not parsed again.
   std::string command = R"({"method":"publish","payload":{"channel":)";
-  command += to_json_text(boost::json::value(channel));
+  command += text_formats::to_compact_json(boost::json::value(channel));
   command += R"(,"data":)";
   command += record_json;
   command += "}}";

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <thread>
 
-#include "timestamp.h"
+#include "text_formats/rfc3339_format.h"
 #include "token_bucket.h"
 
 namespace iiot::simulator {
@@ -19,7 +19,8 @@ constexpr std::uint64_t kMaxBatch = 1000;
 constexpr auto kMaxSleep = std::chrono::milliseconds(100);
 
 std::string now_rfc3339() {
-  return format_rfc3339_micros(std::chrono::system_clock::now());
+  return text_formats::format_rfc3339_utc(std::chrono::system_clock::now(),
+                                          text_formats::FractionDigits::kMicros);
 }
 
 }  // namespace

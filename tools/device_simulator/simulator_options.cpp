@@ -4,13 +4,17 @@
 #include <charconv>
 #include <cmath>
 
+#include "text_formats/duration_text.h"
+
 namespace iiot::simulator {
 namespace {
 
 CLI::Validator duration_validator() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        return parse_duration(text) ? "" : "expected a duration such as 500ms, 10s, 2m or 1h";
+        return text_formats::decimal_duration(text)
+                   ? ""
+                   : "expected a duration such as 500ms, 10s, 2m or 1h";
       },
       "DURATION");
 }
@@ -37,31 +41,6 @@ CLI::Validator property_validator() {
 }
 
 }  // namespace
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  const auto unit_at = text.find_first_not_of("0123456789.");
-  const std::string number(text.substr(0, unit_at));
-  const std::string_view unit = unit_at == std::string_view::npos ? "" : text.substr(unit_at);
-  if (number.empty()) return std::nullopt;
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (error != std::errc() || end != number.data() + number.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  double millis_per_unit = 0.0;
-  if (unit == "ms") {
-    millis_per_unit = 1.0;
-  } else if (unit.empty() || unit == "s") {
-    millis_per_unit = 1000.0;
-  } else if (unit == "m") {
-    millis_per_unit = 60'000.0;
-  } else if (unit == "h") {
-    millis_per_unit = 3'600'000.0;
-  } else {
-    return std::nullopt;
-  }
-  return std::chrono::milliseconds(std::llround(value * millis_per_unit));
-}
 
 std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* const* argv) {
   SimulatorOptions options;
@@ -129,8 +108,9 @@ std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* con
     return code == 0 ? 0 : 2;
   }
 
-  options.duration = *parse_duration(duration);
-  options.progress_interval = *parse_duration(progress_interval);
+  options.duration = text_formats::round_to_millis(*text_formats::decimal_duration(duration));
+  options.progress_interval =
+      text_formats::round_to_millis(*text_formats::decimal_duration(progress_interval));
   if (seed_option->count() > 0) options.seed = seed;
   for (const std::string& property : properties) {
     const auto eq = property.find('=');

@@ -45,8 +45,4 @@ struct SimulatorOptions {
 // (0 for --help, 2 for an error) instead of options.
 std::variant<SimulatorOptions, int> parse_command_line(int argc, const char* const* argv);
 
-// "500ms", "10s", "1.5s", "2m", "1h"; a bare number means seconds. nullopt if malformed or
-// negative.
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
-
 }  // namespace iiot::simulator

@@ -2,11 +2,12 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
-#include <cmath>
 #include <fstream>
 #include <iostream>
-#include <limits>
 #include <sstream>
+#include <variant>
+
+#include "text_formats/duration_text.h"
 
 namespace iiot::ws_client {
 namespace {
@@ -24,16 +25,6 @@ constexpr std::string_view kFooter =
     "Exit codes: 0 after --count, --duration, SIGINT/SIGTERM, or a 1000/1001 close under\n"
     "--no-reconnect; 1 when the connection failed or closed otherwise under --no-reconnect, or\n"
     "stdout broke; 2 for a bad command line; 3 when the server rejected the filter.";
-
-std::chrono::milliseconds to_milliseconds(double value, double factor,
-                                          const std::string& original) {
-  const double ms = value * factor;
-  if (!std::isfinite(ms) || ms < 0 ||
-      ms > static_cast<double>(std::numeric_limits<std::int64_t>::max()) / 2) {
-    throw UsageError("duration out of range: '" + original + "'");
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
-}
 
 // Flattens a comma-split CLI11 list and drops empty items, so --device-ids "" means "[]".
 std::vector<std::string> clean_list(const std::vector<std::string>& raw) {
@@ -64,19 +55,20 @@ std::vector<std::string> split_list(std::string_view text) {
 }
 
 std::chrono::milliseconds parse_duration(std::string_view text) {
-  const std::string original(text);
-  double value = 0;
-  const auto* const end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || text.empty()) {
-    throw UsageError("invalid duration '" + original + "': expected e.g. 500ms, 10s, 1m");
+  const auto parsed = text_formats::parse_decimal_duration(text);
+  if (const auto* duration = std::get_if<text_formats::DecimalDuration>(&parsed)) {
+    return text_formats::round_to_millis(*duration);
   }
-  const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
-  if (unit.empty() || unit == "s") return to_milliseconds(value, 1000.0, original);
-  if (unit == "ms") return to_milliseconds(value, 1.0, original);
-  if (unit == "m") return to_milliseconds(value, 60'000.0, original);
-  if (unit == "h") return to_milliseconds(value, 3'600'000.0, original);
-  throw UsageError("invalid duration '" + original + "': unit must be ms, s, m or h");
+  const std::string original(text);
+  switch (std::get<text_formats::DecimalDurationError>(parsed)) {
+    case text_formats::DecimalDurationError::kNotANumber:
+      break;
+    case text_formats::DecimalDurationError::kUnknownUnit:
+      throw UsageError("invalid duration '" + original + "': unit must be ms, s, m or h");
+    case text_formats::DecimalDurationError::kOutOfRange:
+      throw UsageError("duration out of range: '" + original + "'");
+  }
+  throw UsageError("invalid duration '" + original + "': expected e.g. 500ms, 10s, 1m");
 }
 
 HostPort parse_host_port(std::string_view text) {

@@ -8,8 +8,6 @@
 #include <csignal>
 #include <utility>
 
-#include "websocket_client/rfc3339.h"
-
 namespace iiot::ws_client {
 
 namespace json = boost::json;
@@ -246,7 +244,7 @@ void ReconnectingClient::handle_event(ReceivedFrame& frame) {
   summary_.count_message(frame.type);
   summary_.count_event();
   if (options_.latency) {
-    if (const auto sent = parse_rfc3339(string_at(frame.json, "timestamp"))) {
+    if (const auto sent = timestamp_parser_.parse(string_at(frame.json, "timestamp"))) {
       frame.latency = frame.received_at - *sent;
       summary_.add_latency(*frame.latency);
     } else {

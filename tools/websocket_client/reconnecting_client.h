@@ -19,6 +19,7 @@
 #include <string>
 #include <utility>
 
+#include "text_formats/rfc3339_parser.h"
 #include "websocket_client/backoff.h"
 #include "websocket_client/client_options.h"
 #include "websocket_client/frame_printer.h"
@@ -82,6 +83,7 @@ class ReconnectingClient : public SessionHandler {
   // from it (a rule's alert, "pos" ending in "/<n>"), n.
   std::map<std::string, std::pair<std::int64_t, std::uint32_t>> last_seen_;
   std::uint64_t duplicates_ = 0;
+  text_formats::Rfc3339Parser timestamp_parser_;  // --latency: events' timestamps
   bool awaiting_resume_ack_ = false;  // resume sent on this connection, resume_ack not yet in
   bool stopping_ = false;
   bool finished_ = false;
