@@ -1,8 +1,12 @@
 #include "push/replay_service.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <system_error>
 
 #include "push/push_event.h"
 
@@ -11,6 +15,18 @@ namespace {
 
 FrameClass class_of(const PushEvent& event) {
   return event.is_alert() ? FrameClass::kAlert : FrameClass::kTelemetry;
+}
+
+// Replay jobs yield the CPU to the consumer and push threads when the machine is busy: a replay
+// may take longer, the live clients do not wait for it (CONTRACT section 8: a replay never slows
+// live clients). Linux keeps a nice value per thread; raising one's own needs no privilege.
+constexpr int kReplayNice = 10;
+
+void yield_to_live_threads() {
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kReplayNice) != 0) {
+    spdlog::debug("replay job: cannot lower its priority: {}",
+                  std::error_code(errno, std::generic_category()).message());
+  }
 }
 
 ReplayFrame replay_frame(const PushEventPtr& event, model::EventMark mark, FrameClass cls,
@@ -55,6 +71,7 @@ void ReplayService::launch(std::shared_ptr<ReplaySession> session, std::function
   job.session = std::move(session);
   stats_.resume.replays_active.fetch_add(1, std::memory_order_relaxed);
   job.thread = std::thread([this, &job, work = std::move(work)] {
+    yield_to_live_threads();
     work();
     stats_.resume.replays_active.fetch_sub(1, std::memory_order_relaxed);
     job.finished.store(true, std::memory_order_release);
