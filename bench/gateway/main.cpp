@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
@@ -387,7 +386,7 @@ int run(const GatewayOptions& o) {
 
   // ConsumerService's order: stop accepting, close clients with 1001, stop the push threads.
   server.stop_accepting();
-  pusher.close_all({boost::beast::websocket::close_code::going_away, "server shutting down"});
+  pusher.close_all_for_shutdown();
   const auto close_deadline = Clock::now() + std::chrono::seconds(2);
   while (pusher.client_count() > 0 && Clock::now() < close_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

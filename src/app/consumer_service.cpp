@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <exception>
 #include <thread>
 
@@ -108,7 +107,7 @@ int ConsumerService::run() {
 
   if (server) server->stop_accepting();
   if (pusher) {
-    pusher->close_all({boost::beast::websocket::close_code::going_away, "server shutting down"});
+    pusher->close_all_for_shutdown();
     const auto deadline = std::chrono::steady_clock::now() + kClientCloseGrace;
     while (pusher->client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -1,5 +1,7 @@
 #include "push/data_pusher.h"
 
+#include <boost/beast/websocket/rfc6455.hpp>
+
 #include "model/frame_encoder.h"
 
 namespace iiot::push {
@@ -122,7 +124,9 @@ PushShard& DataPusher::next_shard() {
   return *shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
 }
 
-void DataPusher::close_all(boost::beast::websocket::close_reason reason) {
+void DataPusher::close_all_for_shutdown() {
+  const boost::beast::websocket::close_reason reason{
+      boost::beast::websocket::close_code::going_away, "server shutting down"};
   for (auto& shard : shards_) shard->close_all(reason);
 }
 

@@ -55,7 +55,9 @@ class DataPusher final : public DeliveryListener {
   const std::vector<std::unique_ptr<PushShard>>& shards() const { return shards_; }
   const SessionOptions& session_options() const { return options_; }
 
-  void close_all(boost::beast::websocket::close_reason reason);
+  // Closes every client with 1001 "server shutting down" (the service is stopping); a handshake
+  // that completes afterwards is closed the same way. Any thread.
+  void close_all_for_shutdown();
   std::size_t client_count() const;
   EventRing& ring() { return ring_; }
   std::size_t ring_capacity() const { return ring_.capacity(); }
