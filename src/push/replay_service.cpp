@@ -38,13 +38,15 @@ ReplayFrame replay_frame(const PushEventPtr& event, model::EventMark mark, Frame
 
 ReplayService::ReplayService(const config::ResumeConfig& config, std::vector<std::string> topics,
                              EventRing& ring, const processing::DefaultMessageProcessor& decoder,
-                             processing::RecordHistory* history, observability::GatewayStats& stats)
+                             processing::RecordHistory* history, observability::GatewayStats& stats,
+                             std::size_t max_jobs)
     : config_(config),
       topics_(std::move(topics)),
       ring_(ring),
       decoder_(decoder),
       history_(history),
-      stats_(stats) {}
+      stats_(stats),
+      max_jobs_(std::max<std::size_t>(max_jobs, 1)) {}
 
 ReplayService::~ReplayService() {
   stop();
@@ -67,15 +69,33 @@ void ReplayService::launch(std::shared_ptr<ReplaySession> session, std::function
     session->finish(ReplayOutcome{false, 0, {}, {}});
     return;
   }
+  if (jobs_.size() >= max_jobs_) {
+    waiting_.push_back(Waiting{std::move(session), std::move(work)});
+    return;
+  }
   Job& job = jobs_.emplace_back();
   job.session = std::move(session);
   stats_.resume.replays_active.fetch_add(1, std::memory_order_relaxed);
-  job.thread = std::thread([this, &job, work = std::move(work)] {
+  job.thread = std::thread([this, &job, work = std::move(work)]() mutable {
     yield_to_live_threads();
+    serve(job, std::move(work));
+  });
+}
+
+void ReplayService::serve(Job& job, std::function<void()> work) {
+  for (;;) {
     work();
     stats_.resume.replays_active.fetch_sub(1, std::memory_order_relaxed);
-    job.finished.store(true, std::memory_order_release);
-  });
+    const std::lock_guard lock(mutex_);
+    if (stopped_ || waiting_.empty()) {
+      job.finished.store(true, std::memory_order_release);
+      return;
+    }
+    job.session = std::move(waiting_.front().session);
+    work = std::move(waiting_.front().work);
+    waiting_.pop_front();
+    stats_.resume.replays_active.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 std::shared_ptr<ReplaySession> ReplayService::start_resume(model::StreamCursor from,
@@ -207,15 +227,17 @@ void ReplayService::run_snapshot(ReplaySession& session, const model::Filter& fi
 
 void ReplayService::stop() {
   std::list<Job> jobs;
+  std::deque<Waiting> waiting;
   {
     std::lock_guard lock(mutex_);
     stopped_ = true;
     jobs.splice(jobs.end(), jobs_);
+    waiting.swap(waiting_);
+    // A job thread reads its session under the lock: cancel it here, not after.
+    for (Job& job : jobs) job.session->cancel();
   }
-  for (Job& job : jobs) {
-    job.session->cancel();
-    job.thread.join();
-  }
+  for (Waiting& w : waiting) w.session->finish(ReplayOutcome{false, 0, {}, {}});
+  for (Job& job : jobs) job.thread.join();
 }
 
 }  // namespace iiot::push

@@ -7,10 +7,16 @@
 // the client's pace, at most resume.max_replay_rate per second, and queues them like live frames.
 // A replay read from Kafka carries the records only: alerts that threshold rules derived from
 // them live in the ring alone (the rules' state belongs to the live stream).
+// At most max_jobs jobs run at a time; later ones wait in order, their clients holding live events
+// meanwhile (bounded by resume.max_replay_events): a failover that sends thousands of resuming
+// clients to one instance costs max_jobs threads and buffers, not thousands. A job thread takes
+// the next waiting job when its own ends.
 // Owned by ConsumerService (through the DataPusher); start_* from any thread; stop() joins.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
@@ -37,7 +43,8 @@ class ReplayService {
   // history may be null (no Kafka replay: a range the ring does not cover is not recovered).
   ReplayService(const config::ResumeConfig& config, std::vector<std::string> topics,
                 EventRing& ring, const processing::DefaultMessageProcessor& decoder,
-                processing::RecordHistory* history, observability::GatewayStats& stats);
+                processing::RecordHistory* history, observability::GatewayStats& stats,
+                std::size_t max_jobs = kMaxJobs);
   ~ReplayService();
   ReplayService(const ReplayService&) = delete;
   ReplayService& operator=(const ReplayService&) = delete;
@@ -60,14 +67,21 @@ class ReplayService {
 
   // Frames a session buffers between its job and its client.
   static constexpr std::size_t kSessionBuffer = 4096;
+  // Jobs running at once.
+  static constexpr std::size_t kMaxJobs = 16;
 
  private:
   struct Job {
-    std::shared_ptr<ReplaySession> session;
+    std::shared_ptr<ReplaySession> session;  // the one being served; guarded by mutex_
     std::thread thread;
     std::atomic<bool> finished{false};
   };
+  struct Waiting {
+    std::shared_ptr<ReplaySession> session;
+    std::function<void()> work;
+  };
   void launch(std::shared_ptr<ReplaySession> session, std::function<void()> work);
+  void serve(Job& job, std::function<void()> work);
   void run_resume(ReplaySession& session, const model::StreamCursor& from,
                   const model::StreamCursor& until, const model::Filter& filter, int window_bits);
   void run_snapshot(ReplaySession& session, const model::Filter& filter,
@@ -82,9 +96,11 @@ class ReplayService {
   processing::RecordHistory* history_;
   observability::GatewayStats& stats_;
 
+  const std::size_t max_jobs_;
   std::mutex mutex_;
-  std::list<Job> jobs_;   // guarded by mutex_
-  bool stopped_ = false;  // guarded by mutex_
+  std::list<Job> jobs_;          // guarded by mutex_
+  std::deque<Waiting> waiting_;  // guarded by mutex_
+  bool stopped_ = false;         // guarded by mutex_
 };
 
 }  // namespace iiot::push

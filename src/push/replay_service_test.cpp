@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "push/test_events.h"
@@ -51,6 +52,16 @@ class FakeHistory final : public processing::RecordHistory {
     return true;
   }
 };
+
+// Polls `condition` until it holds or ten seconds pass.
+bool eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 class ReplayServiceTest : public ::testing::Test {
  protected:
@@ -170,9 +181,48 @@ TEST_F(ReplayServiceTest, SnapshotSendsTheLatestStateOfEveryMatchingDevice) {
 TEST_F(ReplayServiceTest, StopCancelsAJobWaitingForItsClient) {
   ReplayService service(config_, {"dd"}, ring_, decoder_, &history_, stats_);
   for (int i = 0; i < 10000; ++i) history_.records.push_back(device_record("x", i));
-  auto session = service.start_resume({}, {}, {}, 0);  // nobody takes: the job fills its buffer
+  model::StreamCursor from;
+  from.set({"dd", 0}, 100);
+  auto session = service.start_resume(from, {}, {}, 0);  // nobody takes: the job fills its buffer
+  ASSERT_TRUE(eventually([&] { return session->buffered() == ReplayService::kSessionBuffer; }));
   service.stop();
   EXPECT_TRUE(session->cancelled());
+}
+
+TEST_F(ReplayServiceTest, JobsBeyondTheLimitWaitForARunningOneToEnd) {
+  for (int i = 0; i < 10000; ++i) history_.records.push_back(device_record("x", i));
+  ReplayService service(config_, {"dd"}, ring_, decoder_, &history_, stats_, /*max_jobs=*/1);
+  model::StreamCursor from;  // the ring (empty) does not cover it: the jobs read Kafka
+  from.set({"dd", 0}, 100);
+  auto first = service.start_resume(from, {}, {}, 0);
+  auto second = service.start_resume(from, {}, {}, 0);
+  // Nobody takes the first session's frames: its job fills the buffer and waits for its client,
+  // so the second cannot have a job yet.
+  ASSERT_TRUE(eventually([&] { return first->buffered() == ReplayService::kSessionBuffer; }));
+  EXPECT_EQ(stats_.resume.replays_active.load(), 1u);
+  EXPECT_EQ(second->buffered(), 0u);
+  EXPECT_FALSE(second->done());
+
+  // Once the first client has everything, the same job serves the second one in full.
+  const std::size_t first_count = drain(*first).size();
+  EXPECT_EQ(drain(*second).size(), first_count);
+  EXPECT_TRUE(second->outcome().recovered);
+  EXPECT_TRUE(eventually([&] { return stats_.resume.replays_active.load() == 0; }));
+}
+
+TEST_F(ReplayServiceTest, StopEndsWaitingJobsUnrecoveredAndCancelsRunningOnes) {
+  for (int i = 0; i < 10000; ++i) history_.records.push_back(device_record("x", i));
+  ReplayService service(config_, {"dd"}, ring_, decoder_, &history_, stats_, /*max_jobs=*/1);
+  model::StreamCursor from;
+  from.set({"dd", 0}, 100);
+  auto running = service.start_resume(from, {}, {}, 0);
+  auto waiting = service.start_resume(from, {}, {}, 0);
+  ASSERT_TRUE(eventually([&] { return running->buffered() == ReplayService::kSessionBuffer; }));
+  service.stop();
+  EXPECT_TRUE(running->cancelled());
+  EXPECT_TRUE(waiting->done());
+  EXPECT_FALSE(waiting->outcome().recovered);
+  EXPECT_EQ(waiting->outcome().replayed, 0u);
 }
 
 }  // namespace

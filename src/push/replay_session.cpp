@@ -36,6 +36,11 @@ bool ReplaySession::done() const {
   return finished_ && frames_.empty();
 }
 
+std::size_t ReplaySession::buffered() const {
+  std::lock_guard lock(mutex_);
+  return frames_.size();
+}
+
 void ReplaySession::cancel() {
   {
     std::lock_guard lock(mutex_);

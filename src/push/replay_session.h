@@ -59,6 +59,8 @@ class ReplaySession {
   std::size_t take(std::size_t max, std::vector<ReplayFrame>& out);
   // Finished and every frame taken: outcome() may be read.
   bool done() const;
+  // Frames put and not yet taken.
+  std::size_t buffered() const;
   const ReplayOutcome& outcome() const { return outcome_; }
 
   // Any side: the client is gone or the service stops; put() returns false from now on.
