@@ -1,6 +1,7 @@
 // LatencyRecorder: an allocation-free log-linear histogram of latencies in nanoseconds for one
 // thread (no atomics), mergeable across threads and, through its sparse bucket list, across
-// processes (bench/run.py merges the load clients' lists with the same bucket arithmetic).
+// processes (bench/driver/latency_histogram.py merges the load clients' lists with the same
+// bucket arithmetic).
 // 32 sub-buckets per power of two: values below 64 ns are exact, the rest within 3.2 %; a
 // quantile is reported as the upper bound of its bucket (never optimistic), capped at the max.
 // Thread-compatible: one writer; merge/read after the writer has stopped.
