@@ -1,5 +1,6 @@
 // Durations written as text, in the two grammars the project reads:
 // - the configuration file's (Go's time.ParseDuration without a sign): "500ms", "1m30s", "0.1s";
+//   a superset of the contract's "500ms", "10s", "1m", documented in docs/contract.md section 4;
 // - the command lines' (the device simulator, the WebSocket client, the benchmark): one decimal
 //   number with an optional unit, a bare number meaning seconds: "10s", "1.5s", "250ms", "3".
 // Pure functions; thread-safe.
@@ -14,7 +15,8 @@ namespace iiot::text_formats {
 
 // One or more <number><unit> (units ns, us, µs, μs, ms, s, m, h; the number may have a fraction),
 // or "0". Integer arithmetic only, so "0.1s" is exactly 100ms; digits finer than 1ns are ignored.
-// nullopt on any error, including overflow.
+// No sign, no spaces, units in lower case only. nullopt on any error, including overflow beyond
+// int64 nanoseconds (about 292 years).
 std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
 
 using DecimalDuration = std::chrono::duration<double, std::milli>;
