@@ -208,8 +208,9 @@ Config parse_config(const std::string& yaml_text, EnvLookup env = nullptr);
 Config load_config(const std::string& path, EnvLookup env = nullptr);
 
 // "500ms", "10s", "1m", "1h" (also "1.5s", "1m30s"; units ns, us, µs, μs, ms, s, m, h; "0" alone
-// is zero; the full grammar is in docs/contract.md section 4). Throws std::invalid_argument on bad
-// input, on overflow, and when the value is not a whole number of milliseconds (e.g. "500us").
+// is zero; the full grammar is in docs/operations.md, "Duration values in the configuration").
+// Throws std::invalid_argument on bad input, on overflow, and when the value is not a whole number
+// of milliseconds (e.g. "500us").
 Duration parse_duration(const std::string& text);
 // The inverse, for logs and messages: 54000ms -> "54s", 90000ms -> "1m30s", 0 -> "0s".
 std::string format_duration(Duration duration);

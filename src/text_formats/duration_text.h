@@ -1,6 +1,7 @@
 // Durations written as text, in the two grammars the project reads:
 // - the configuration file's (Go's time.ParseDuration without a sign): "500ms", "1m30s", "0.1s";
-//   a superset of the contract's "500ms", "10s", "1m", documented in docs/contract.md section 4;
+//   a superset of the contract's "500ms", "10s", "1m", documented in docs/operations.md ("Duration
+//   values in the configuration");
 // - the command lines' (the device simulator, the WebSocket client, the benchmark): one decimal
 //   number with an optional unit, a bare number meaning seconds: "10s", "1.5s", "250ms", "3".
 // Pure functions; thread-safe.
