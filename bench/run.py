@@ -3,7 +3,7 @@
 report.md.
 
     python3 bench/run.py [--quick] [--out bench/results]
-    python3 bench/run.py --only hostile,stalled_latest [--quick]   (not in the default set)
+    python3 bench/run.py --only hostile,stalled_latest,tls [--quick]  (not in the default set)
     python3 bench/run.py --all [--quick]                           (every scenario)
     python3 bench/run.py --peer centrifugo [--only dense,sparse,idle,latency] [--quick]
                          [--peer-clients dense=N,sparse=N,...] [--brokers HOST:PORT]
@@ -43,13 +43,14 @@ from driver.sizes import (COMPRESSION_LOAD_FRACTION, FULL, GATEWAY_WORKERS,  # n
 from driver.stalled_latest import scenario_stalled_latest  # noqa: E402
 from driver.targets import TARGETS, evaluate_targets  # noqa: E402
 from driver.throughput import scenario_dense, scenario_frame_size, scenario_sparse  # noqa: E402
+from driver.tls import scenario_tls  # noqa: E402
 
 
 SCENARIOS = ["sparse", "dense", "latency", "broker", "idle", "slow", "compression", "hostile",
-             "stalled_latest"]
+             "stalled_latest", "tls"]
 # Run only when named with --only, or with --all: they add a minute or more to a full run. The
 # smoke run (ctest bench_smoke) names them with --all (about 30 s more with --quick).
-OPT_IN_SCENARIOS = {"hostile", "stalled_latest"}
+OPT_IN_SCENARIOS = {"hostile", "stalled_latest", "tls"}
 
 
 def main():
@@ -160,7 +161,8 @@ def main():
             attempt("dense_fanout", lambda: scenario_dense(b, reps))
 
         rate = None
-        if only & {"latency", "broker", "slow", "compression", "hostile", "stalled_latest"}:
+        if only & {"latency", "broker", "slow", "compression", "hostile", "stalled_latest",
+                   "tls"}:
             def calibration():
                 b.say(f"calibration: {sizes['latency_clients']} clients, "
                       f"{sizes['latency_fraction']:.0%} match, max rate")
@@ -192,6 +194,9 @@ def main():
                 attempt("stalled_latest", lambda: scenario_stalled_latest(b, reps, rate))
             if "hostile" in only:
                 attempt("hostile", lambda: scenario_hostile(b, reps, rate))
+            if "tls" in only:
+                attempt("tls", lambda: scenario_tls(
+                    b, reps, rate * COMPRESSION_LOAD_FRACTION / LOAD_FRACTION))
         if args.skip_broker:
             sc["broker_latency"] = {"skipped": "--skip-broker"}
     except KeyboardInterrupt as e:

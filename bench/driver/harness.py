@@ -122,9 +122,10 @@ class Bench:
     # -- a bench_gateway run ------------------------------------------------------------------
 
     def gateway_run(self, name, groups, rate, compression="on", warmup=None, duration=None,
-                    devices=None, sampler=None):
+                    devices=None, sampler=None, config=None):
         """groups: [(count, fraction, mode, client_compression, tag[, extra client argv])].
         sampler: a StatsSampler class, run against the gateway's /stats from go to DONE.
+        config: a gateway configuration file for bench_gateway --config.
         Returns the run record."""
         run_id = self.next_id(name)
         warmup = warmup if warmup is not None else self.sizes["warmup_s"]
@@ -132,7 +133,8 @@ class Bench:
         children = []
         try:
             gw, port = self.start_gateway(run_id, rate=rate, compression=compression,
-                                          warmup=warmup, duration=duration, devices=devices)
+                                          warmup=warmup, duration=duration, devices=devices,
+                                          config=config)
             children.append(gw)
             index = 0
             by_tag = {}

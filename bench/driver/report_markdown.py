@@ -142,6 +142,20 @@ def render_markdown(report):
                   f"({fmt_range(x['range_cpu_us_per_frame_on'], 2)}); connections that negotiated "
                   f"permessage-deflate: {fmt(x.get('connections_compressed_on'), 0)}; p99 "
                   f"{ms(x['median_p99_us_off'], 3)} off, {ms(x['median_p99_us_on'], 3)} on.", ""]
+    t = sc.get("tls", {})
+    if "summary" in t:
+        x = t["summary"]
+        lines += [f"TLS at {fmt(t['rate'], 0)} events/s, {t['clients']} clients, "
+                  f"{fmt(100 * t['match_fraction'], 0)} % match: gateway CPU per delivery "
+                  f"{fmt(x['median_cpu_us_per_frame_plain'], 2)} µs over ws:// "
+                  f"({fmt_range(x['range_cpu_us_per_frame_plain'], 2)}), "
+                  f"{fmt(x['median_cpu_us_per_frame_tls'], 2)} µs over wss:// "
+                  f"({fmt_range(x['range_cpu_us_per_frame_tls'], 2)}): "
+                  f"{fmt(x['ratio'], 2)}x (paired {fmt_range(x['range_ratio_paired'], 2)}); "
+                  f"p99 {ms(x['median_p99_us_plain'], 3)} plain, "
+                  f"{ms(x['median_p99_us_tls'], 3)} TLS.", ""]
+    elif t:
+        lines += [f"TLS: not run ({t.get('error', t)}).", ""]
     sl = sc.get("stalled_latest", {})
     if "summary" in sl:
         x = sl["summary"]

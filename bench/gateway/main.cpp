@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "processing/default_message_processor.h"
 #include "push/data_pusher.h"
 #include "push/push_event.h"
+#include "push/tls_context.h"
 #include "push/websocket_integrated_processor.h"
 #include "push/websocket_server.h"
 #include "support/process_metrics.h"
@@ -260,7 +262,17 @@ int run(const GatewayOptions& o) {
   processing::DefaultMessageProcessor default_processor(o.processor.max_payload_bytes, stats);
   push::DataPusher pusher(o.websocket, o.resume, stats);
   const auth::Authenticator authenticator{o.auth};
-  push::WebSocketServer server(o.websocket, pusher, stats, authenticator);
+  // websocket.tls from --config: wss:// and https, as the service serves them.
+  std::unique_ptr<push::TlsContext> tls;
+  if (o.websocket.tls.enabled) {
+    try {
+      tls = std::make_unique<push::TlsContext>(o.websocket.tls);
+    } catch (const config::ConfigError& e) {
+      std::fprintf(stderr, "bench_gateway: %s\n", e.what());
+      return 2;
+    }
+  }
+  push::WebSocketServer server(o.websocket, pusher, stats, authenticator, tls.get());
   push::WebSocketIntegratedProcessor integrated(default_processor, pusher, o.processor, stats);
   pusher.start();
   try {

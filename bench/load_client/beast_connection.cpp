@@ -1,6 +1,12 @@
 #include "load_client/beast_connection.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -21,10 +27,12 @@ constexpr std::chrono::seconds kHandshakeTimeout{20};
 
 }  // namespace
 
-BeastConnection::BeastConnection(LoadWorker& worker, std::size_t global_index)
+template <class NextLayer>
+BasicBeastConnection<NextLayer>::BasicBeastConnection(LoadWorker& worker, std::size_t global_index)
     : worker_(worker), index_(global_index) {}
 
-void BeastConnection::start() {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::start() {
   const LoadOptions& o = worker_.options();
   const bool subscribes =
       o.mode == LoadMode::kFast || o.mode == LoadMode::kRate || o.mode == LoadMode::kStall;
@@ -42,11 +50,16 @@ void BeastConnection::start() {
   attempt();
 }
 
-void BeastConnection::attempt() {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::attempt() {
   ++attempts_;
-  ws_.emplace(worker_.io());
+  if constexpr (kTls) {
+    ws_.emplace(worker_.io(), worker_.tls_context());
+  } else {
+    ws_.emplace(worker_.io());
+  }
   const LoadOptions& o = worker_.options();
-  auto& socket = ws_->next_layer();
+  auto& socket = beast::get_lowest_layer(*ws_);
   beast::error_code ec;
   socket.open(worker_.endpoint().protocol(), ec);
   if (!ec && o.mode == LoadMode::kStall && o.stall_rcvbuf > 0) {
@@ -57,18 +70,53 @@ void BeastConnection::attempt() {
     set_up_failed(ec);
     return;
   }
-  socket.async_connect(worker_.endpoint(),
-                       [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
+  socket.async_connect(worker_.endpoint(), [self = this->shared_from_this()](beast::error_code e) {
+    self->on_connect(e);
+  });
 }
 
-void BeastConnection::on_connect(beast::error_code ec) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::on_connect(beast::error_code ec) {
   if (ec) {
     set_up_failed(ec);
     return;
   }
-  const LoadOptions& o = worker_.options();
   beast::error_code ignored;
-  ws_->next_layer().set_option(net::ip::tcp::no_delay(true), ignored);
+  beast::get_lowest_layer(*ws_).set_option(net::ip::tcp::no_delay(true), ignored);
+  if constexpr (kTls) {
+    // The gateway's certificate must name the address dialled (an IP address or a host name);
+    // a host name also goes out as SNI.
+    const std::string& host = worker_.options().host;
+    auto& tls = ws_->next_layer();
+    beast::error_code parse_ec;
+    net::ip::make_address(host, parse_ec);
+    if (parse_ec && SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                             TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str())) != 1) {
+      set_up_failed(
+          beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
+      return;
+    }
+    tls.set_verify_callback(net::ssl::host_name_verification(host));
+    tls.async_handshake(
+        net::ssl::stream_base::client,
+        [self = this->shared_from_this()](beast::error_code e) { self->on_tls_handshake(e); });
+  } else {
+    websocket_handshake();
+  }
+}
+
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::on_tls_handshake(beast::error_code ec) {
+  if (ec) {
+    set_up_failed(ec);
+    return;
+  }
+  websocket_handshake();
+}
+
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::websocket_handshake() {
+  const LoadOptions& o = worker_.options();
   ws_->set_option(
       websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
   ws_->set_option(
@@ -83,11 +131,13 @@ void BeastConnection::on_connect(beast::error_code ec) {
   }
   ws_->auto_fragment(false);
   response_ = std::make_unique<websocket::response_type>();
-  ws_->async_handshake(*response_, o.host + ":" + o.port, o.path,
-                       [self = shared_from_this()](beast::error_code e) { self->on_handshake(e); });
+  ws_->async_handshake(
+      *response_, o.host + ":" + o.port, o.path,
+      [self = this->shared_from_this()](beast::error_code e) { self->on_handshake(e); });
 }
 
-void BeastConnection::on_handshake(beast::error_code ec) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::on_handshake(beast::error_code ec) {
   if (ec) {
     set_up_failed(ec);
     return;
@@ -104,13 +154,14 @@ void BeastConnection::on_handshake(beast::error_code ec) {
   ws_->text(true);
   writing_ = true;
   ws_->async_write(net::buffer(filter_frame_),
-                   [self = shared_from_this()](beast::error_code e, std::size_t) {
+                   [self = this->shared_from_this()](beast::error_code e, std::size_t) {
                      self->writing_ = false;
                      self->on_filter_written(e);
                    });
 }
 
-void BeastConnection::on_filter_written(beast::error_code ec) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::on_filter_written(beast::error_code ec) {
   if (ec) {
     set_up_failed(ec);
     return;
@@ -123,13 +174,15 @@ void BeastConnection::on_filter_written(beast::error_code ec) {
   do_read();  // ready at the filter_ack, or at Centrifugo's last set-up reply
 }
 
-void BeastConnection::do_read() {
-  ws_->async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::do_read() {
+  ws_->async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
     self->on_read(ec, n);
   });
 }
 
-void BeastConnection::on_read(beast::error_code ec, std::size_t bytes) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) {
     if (!set_up_) {
       set_up_failed(ec);
@@ -155,7 +208,8 @@ void BeastConnection::on_read(beast::error_code ec, std::size_t bytes) {
   }
 }
 
-bool BeastConnection::on_centrifugo_frame(std::string_view frame) {
+template <class NextLayer>
+bool BasicBeastConnection<NextLayer>::on_centrifugo_frame(std::string_view frame) {
   bool failed = false;
   for_each_centrifugo_reply(frame, [&](std::string_view line) {
     const CentrifugoReply reply = inspect_centrifugo_reply(line);
@@ -187,11 +241,12 @@ bool BeastConnection::on_centrifugo_frame(std::string_view frame) {
     ++worker_.result().disconnected;
   }
   beast::error_code ignored;
-  ws_->next_layer().close(ignored);
+  beast::get_lowest_layer(*ws_).close(ignored);
   return false;
 }
 
-void BeastConnection::send_pong() {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::send_pong() {
   if (writing_) {
     pong_owed_ = true;
     return;
@@ -200,13 +255,14 @@ void BeastConnection::send_pong() {
   writing_ = true;
   pong_owed_ = false;
   ws_->async_write(net::buffer(kPong),
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                   [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                      self->writing_ = false;
                      if (!ec && self->pong_owed_) self->send_pong();
                    });
 }
 
-void BeastConnection::pace_then_read(std::size_t bytes) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::pace_then_read(std::size_t bytes) {
   const double rate = worker_.options().rate_bytes_per_s;
   const auto now = std::chrono::steady_clock::now();
   // A burst allowance of 100 ms of reading, so the pace is smooth but not one frame at a time.
@@ -221,12 +277,13 @@ void BeastConnection::pace_then_read(std::size_t bytes) {
   if (!timer_) timer_ = std::make_unique<net::steady_timer>(worker_.io());
   timer_->expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(-tokens_ / rate)));
-  timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+  timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (!ec) self->do_read();
   });
 }
 
-void BeastConnection::set_up_failed(beast::error_code ec) {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::set_up_failed(beast::error_code ec) {
   if (set_up_) return;
   if (attempts_ >= kMaxAttempts || worker_.phase() != Phase::kConnecting) {
     set_up_ = true;
@@ -237,17 +294,21 @@ void BeastConnection::set_up_failed(beast::error_code ec) {
   }
   ++worker_.result().retries;
   beast::error_code ignored;
-  ws_->next_layer().close(ignored);
+  beast::get_lowest_layer(*ws_).close(ignored);
   if (!timer_) timer_ = std::make_unique<net::steady_timer>(worker_.io());
   timer_->expires_after(kRetryPause * attempts_);
-  timer_->async_wait([self = shared_from_this()](beast::error_code e) {
+  timer_->async_wait([self = this->shared_from_this()](beast::error_code e) {
     if (!e) self->attempt();
   });
 }
 
-void BeastConnection::set_up_done() {
+template <class NextLayer>
+void BasicBeastConnection<NextLayer>::set_up_done() {
   set_up_ = true;
   worker_.set_up_finished(true);
 }
+
+template class BasicBeastConnection<net::ip::tcp::socket>;
+template class BasicBeastConnection<beast::ssl_stream<net::ip::tcp::socket>>;
 
 }  // namespace iiot::bench

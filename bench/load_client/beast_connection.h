@@ -1,19 +1,22 @@
 // BeastConnection: a LoadConnection on Boost.Beast's websocket::stream, used with --compression
-// on (it offers permessage-deflate and reads whole messages, inflated) and with --protocol
+// on (it offers permessage-deflate and reads whole messages, inflated), with --protocol
 // centrifugo (set-up by connect and subscribe commands, every publication in a frame counted,
-// server pings answered). Worker thread only; kept alive by its worker's list and by its own
-// handlers.
+// server pings answered), and over TLS with --tls (TlsBeastConnection: the TLS handshake, the
+// gateway's certificate and address verified, before the WebSocket one). Worker thread only;
+// kept alive by its worker's list and by its own handlers.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "load_client/load_connection.h"
 
@@ -21,17 +24,23 @@ namespace iiot::bench {
 
 class LoadWorker;
 
-class BeastConnection final : public LoadConnection,
-                              public std::enable_shared_from_this<BeastConnection> {
+// NextLayer: the socket, or Beast's ssl_stream over it.
+template <class NextLayer>
+class BasicBeastConnection final
+    : public LoadConnection,
+      public std::enable_shared_from_this<BasicBeastConnection<NextLayer>> {
  public:
-  BeastConnection(LoadWorker& worker, std::size_t global_index);
+  BasicBeastConnection(LoadWorker& worker, std::size_t global_index);
   void start() override;
 
  private:
-  using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
+  using Stream = boost::beast::websocket::stream<NextLayer>;
+  static constexpr bool kTls = !std::is_same_v<NextLayer, boost::asio::ip::tcp::socket>;
 
   void attempt();
   void on_connect(boost::beast::error_code ec);
+  void on_tls_handshake(boost::beast::error_code ec);
+  void websocket_handshake();
   void on_handshake(boost::beast::error_code ec);
   void on_filter_written(boost::beast::error_code ec);
   // Handles every reply in a frame; false when an error reply ended the connection.
@@ -59,5 +68,9 @@ class BeastConnection final : public LoadConnection,
   double tokens_ = 0;    // rate mode: bytes we may still read
   std::chrono::steady_clock::time_point refilled_at_;
 };
+
+using BeastConnection = BasicBeastConnection<boost::asio::ip::tcp::socket>;
+using TlsBeastConnection =
+    BasicBeastConnection<boost::beast::ssl_stream<boost::asio::ip::tcp::socket>>;
 
 }  // namespace iiot::bench

@@ -80,6 +80,11 @@ std::variant<LoadOptions, int> parse_load_options(int argc, char** argv) {
   app.add_option("--warmup", warmup, "Time between go and the measurement window");
   app.add_option("--compression", compression, "Offer permessage-deflate: on | off")
       ->check(CLI::IsMember({"on", "off"}));
+  app.add_flag("--tls", o.tls,
+               "Connect over TLS (wss://), verifying the gateway's certificate and its IP address "
+               "or host name");
+  app.add_option("--ca-file", o.ca_file, "CA certificates (PEM) that sign the gateway's")
+      ->check(CLI::ExistingFile);
   app.add_option("--threads", o.threads, "I/O threads (one io_context each)")
       ->check(CLI::Range(1, 64));
   app.add_option("--stall-rcvbuf", o.stall_rcvbuf, "SO_RCVBUF of stalled connections (bytes)")

@@ -37,6 +37,8 @@ struct LoadOptions {
   double duration_s = 10;
   double warmup_s = 2;
   bool compression = false;
+  bool tls = false;     // wss://: TLS under the WebSocket, the gateway's certificate verified
+  std::string ca_file;  // tls only: CA certificates (PEM) for the verification; empty: system's
   int threads = 2;
   int stall_rcvbuf = 4096;       // SO_RCVBUF of stalled connections, so back-pressure comes soon
   double connect_timeout_s = 0;  // 0: 30 s + 2 x connections / connect_rate

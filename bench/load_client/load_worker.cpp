@@ -24,6 +24,17 @@ LoadWorker::LoadWorker(const LoadOptions& options, const SubscriptionPlan& plan,
       connect_rate_(connect_rate),
       max_pending_(std::max<std::size_t>(max_pending, 1)) {
   connections_.reserve(global_indices_.size());
+  if (options_.tls) {
+    tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+    tls_->set_options(boost::asio::ssl::context::default_workarounds |
+                      boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
+    tls_->set_verify_mode(boost::asio::ssl::verify_peer);
+    if (options_.ca_file.empty()) {
+      tls_->set_default_verify_paths();
+    } else {
+      tls_->load_verify_file(options_.ca_file);  // throws on a bad file: a usage error
+    }
+  }
 }
 
 LoadWorker::~LoadWorker() {
@@ -57,7 +68,9 @@ void LoadWorker::connect_some() {
   const auto allowed = static_cast<std::size_t>(std::floor(elapsed * connect_rate_)) + 1;
   while (started_ < global_indices_.size() && started_ < allowed && pending_ < max_pending_) {
     std::shared_ptr<LoadConnection> connection;
-    if (options_.compression || options_.protocol == LoadProtocol::kCentrifugo) {
+    if (options_.tls) {
+      connection = std::make_shared<TlsBeastConnection>(*this, global_indices_[started_]);
+    } else if (options_.compression || options_.protocol == LoadProtocol::kCentrifugo) {
       connection = std::make_shared<BeastConnection>(*this, global_indices_[started_]);
     } else {
       connection = std::make_shared<RawConnection>(*this, global_indices_[started_]);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -59,6 +60,8 @@ class LoadWorker {
 
   // Worker thread only.
   boost::asio::io_context& io() { return io_; }
+  // --tls only: the client context (verifies the gateway's certificate).
+  boost::asio::ssl::context& tls_context() { return *tls_; }
   const LoadOptions& options() const { return options_; }
   const SubscriptionPlan& plan() const { return plan_; }
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
@@ -89,6 +92,7 @@ class LoadWorker {
   const std::size_t max_pending_;
 
   boost::asio::io_context io_{1};
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // --tls only
   boost::asio::steady_timer pacing_timer_{io_};
   std::thread thread_;
   std::chrono::steady_clock::time_point connect_start_;
