@@ -9,12 +9,15 @@
 # start, every --sample-every and at the end; prints every /stats counter at the end and the
 # drift of memory and descriptors in percent:
 #   from start     first sample (clients connected, records flowing) to the last one
-#   from baseline  the first sample at least --settle after the start to the last one: the leak
-#                  figure. By then the stalled clients are gone (with the default timeouts a
-#                  client that stops reading stops answering pings, and is closed ping_interval
-#                  54 s + client_timeout 60 s after it stalled) and memory has grown to its
-#                  working size (about 4 minutes with 1,000 clients at 100 records/s).
-#                  A run no longer than --settle has no baseline: only the drift from the start.
+#   from baseline  the first sample at least --settle after the start, and once the resume ring
+#                  is full (/stats resume.ring_bytes at 90 % of ring_capacity_bytes), to the last
+#                  one: the leak figure. By then the stalled clients are gone (with the default
+#                  timeouts a client that stops reading stops answering pings, and is closed
+#                  ping_interval 54 s + client_timeout 60 s after it stalled) and memory has grown
+#                  to its working size: the ring (resume.memory_bytes, 64 MiB by default) fills in
+#                  about 7 minutes at 100 records/s, the device state store with the first
+#                  record of each device. A run with no such sample but the last has no
+#                  baseline: only the drift from the start.
 # Exit status 0 if the gateway ran to the end and the baseline drift of memory and descriptors
 # is within --max-drift percent, 1 otherwise, 2 for a usage error.
 #
@@ -190,7 +193,7 @@ stat_counter() { # a top-level /stats number
 }
 samples=()
 t_start=$SECONDS
-printf 'elapsed_s\trss_kib\tfds\tthreads\tactive_clients\ttotal_messages\tdropped_messages\n' >"$out/samples.tsv"
+printf 'elapsed_s\trss_kib\tfds\tthreads\tactive_clients\ttotal_messages\tdropped_messages\tring_full\n' >"$out/samples.tsv"
 sample() {
   kill -0 "$gateway_pid" 2>/dev/null || return 1
   local rss fds threads stats
@@ -199,12 +202,17 @@ sample() {
   fds=$(find "/proc/$gateway_pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
   stats=$(curl -s --max-time 10 "http://127.0.0.1:$ws_port/stats" || echo '{}')
   local line
-  line=$(printf '%d\t%s\t%s\t%s\t%s\t%s\t%s' "$((SECONDS - t_start))" "$rss" "$fds" "$threads" \
+  # 1 once the ring holds 90 % of its budget (or there is no ring): memory at working size.
+  local ring_full
+  ring_full=$(jq -r '.resume as $r | if ($r.ring_capacity_bytes // 0) == 0 then 1
+    elif $r.ring_bytes >= 0.9 * $r.ring_capacity_bytes then 1 else 0 end' <<<"$stats" 2>/dev/null ||
+    echo 0)
+  line=$(printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$((SECONDS - t_start))" "$rss" "$fds" "$threads" \
     "$(stat_counter active_clients "$stats")" "$(stat_counter total_messages "$stats")" \
-    "$(stat_counter dropped_messages "$stats")")
+    "$(stat_counter dropped_messages "$stats")" "$ring_full")
   printf '%s\n' "$line" >>"$out/samples.tsv"
   samples+=("$line")
-  printf 'soak: t=%5ss rss=%s KiB fds=%s threads=%s active_clients=%s total_messages=%s dropped=%s\n' \
+  printf 'soak: t=%5ss rss=%s KiB fds=%s threads=%s active_clients=%s total_messages=%s dropped=%s ring_full=%s\n' \
     $line
 }
 
@@ -250,12 +258,13 @@ field_last() { printf '%s\n' "${samples[-1]}" | cut -f"$1"; }
 drift() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%+.1f", (b - a) * 100 / a; else print "n/a" }'; }
 within() { awk -v d="$1" -v m="$max_drift" 'BEGIN { d = d < 0 ? -d : d; exit !(d <= m) }'; }
 
-# The baseline: the first sample at least --settle in, if it is not the last one.
-baseline_t=$(printf '%s\n' "${samples[@]::${#samples[@]}-1}" | awk -F'\t' -v t="$settle" '$1 >= t { print $1; exit }')
+# The baseline: the first sample at least --settle in with the ring full, if it is not the last.
+baseline_t=$(printf '%s\n' "${samples[@]::${#samples[@]}-1}" |
+  awk -F'\t' -v t="$settle" '$1 >= t && $8 == 1 { print $1; exit }')
 if [[ -n $baseline_t ]]; then
-  log "samples: $out/samples.tsv; baseline at t=${baseline_t}s (the first sample at least ${settle}s in)"
+  log "samples: $out/samples.tsv; baseline at t=${baseline_t}s (the first sample at least ${settle}s in with the resume ring full)"
 else
-  log "samples: $out/samples.tsv; no baseline: the run was not longer than --settle ${settle}s"
+  log "samples: $out/samples.tsv; no baseline: no sample but the last was at least --settle ${settle}s in with the resume ring full"
 fi
 for metric in "rss_kib 2" "fds 3"; do
   read -r name n <<<"$metric"
