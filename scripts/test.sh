@@ -44,8 +44,9 @@ step() {
 
 # The tests labelled "cluster" against a 3-broker KRaft cluster on ports apart from the single
 # broker's, started here (and stopped and wiped on the way out) unless one already runs there.
+# Run in a subshell (its exports and its trap stay there) after the caller has opened the step, so
+# that the step's time is printed by the caller.
 cluster_tests() {
-  step "cluster tests (3 brokers)"
   local t0=$SECONDS
   export IIOT_KAFKA_PORT=${IIOT_TEST_CLUSTER_PORT:-29092}
   unset IIOT_KAFKA_CONTROLLER_PORT IIOT_KAFKA_DATA
@@ -66,7 +67,9 @@ cluster_tests() {
 }
 
 if [[ ${1:-} == cluster ]]; then
-  cluster_tests
+  step "cluster tests (3 brokers)"
+  (cluster_tests)
+  step_done
   exit 0
 fi
 
@@ -157,6 +160,7 @@ fi
 cleanup
 broker_started=0
 
+step "cluster tests (3 brokers)"
 (cluster_tests)
 
 step "benchmark driver smoke run (tiny sizes; figures are not checked)"
