@@ -6,17 +6,14 @@
 //                      connection against the baseline
 //   quit (or EOF)      close the clients with 1001 and exit
 // It prints "LISTENING port=P frame_bytes=B" once serving. See docs/performance.md.
-#include <poll.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +32,7 @@
 #include "push/websocket_integrated_processor.h"
 #include "push/websocket_server.h"
 #include "support/process_metrics.h"
+#include "support/stdin_line.h"
 #include "text_formats/duration_text.h"
 
 namespace {
@@ -222,16 +220,6 @@ void emit(const GatewayOptions& o, const std::string& prefix, const boost::json:
   std::fflush(stdout);
 }
 
-std::optional<std::string> read_line(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  if (left.count() <= 0) return std::nullopt;
-  pollfd fd{STDIN_FILENO, POLLIN, 0};
-  if (poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-  std::string line;
-  if (!std::getline(std::cin, line)) return std::nullopt;
-  return line;
-}
-
 int run(const GatewayOptions& o) {
   const auto started = Clock::now();
   const auto end_of_life = started + std::chrono::duration_cast<Clock::duration>(
@@ -289,7 +277,7 @@ int run(const GatewayOptions& o) {
               static_cast<unsigned long long>(fd_limit));
   std::fflush(stdout);
 
-  while (auto line = read_line(end_of_life)) {
+  while (auto line = read_stdin_line(end_of_life)) {
     if (*line == "quit") break;
     if (*line == "go") {
       const auto go = Clock::now();

@@ -5,8 +5,6 @@
 //   report          print REPORT {json}: per kind, the counts since start
 //   quit (or EOF)   exit
 // It exits by itself after --max-lifetime.
-#include <poll.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -20,7 +18,6 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +26,7 @@
 
 #include "hostile_client/hostile_connection.h"
 #include "support/process_metrics.h"
+#include "support/stdin_line.h"
 #include "text_formats/duration_text.h"
 
 namespace {
@@ -70,16 +68,6 @@ std::optional<Mix> parse_mix(const std::string& text, std::string& error) {
     return std::nullopt;
   }
   return mix;
-}
-
-std::optional<std::string> read_line(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  if (left.count() <= 0) return std::nullopt;
-  pollfd fd{STDIN_FILENO, POLLIN, 0};
-  if (poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-  std::string line;
-  if (!std::getline(std::cin, line)) return std::nullopt;
-  return line;
 }
 
 boost::json::object report(const std::array<KindCounters, kHostileKinds.size()>& counters,
@@ -230,7 +218,7 @@ int run(int argc, char** argv) {
   std::printf("STARTED connections=%zu seconds=%.2f\n", started.load(),
               std::chrono::duration<double>(Clock::now() - t0).count());
   std::fflush(stdout);
-  while (auto line = read_line(end_of_life)) {
+  while (auto line = read_stdin_line(end_of_life)) {
     if (*line == "quit") break;
     if (*line == "report") {
       const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();

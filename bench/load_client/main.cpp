@@ -1,6 +1,4 @@
 // bench_load_client: see load_options.h and docs/performance.md.
-#include <poll.h>
-#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -9,27 +7,18 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
-#include <iostream>
 #include <string>
 #include <thread>
 
 #include "load_client/load_options.h"
 #include "load_client/load_worker.h"
 #include "support/process_metrics.h"
+#include "support/stdin_line.h"
 
 namespace {
 
 using namespace iiot::bench;
 using Clock = std::chrono::steady_clock;
-
-// Reads one line from stdin within timeout; nullopt on EOF or timeout.
-std::optional<std::string> read_line(std::chrono::seconds timeout) {
-  pollfd fd{STDIN_FILENO, POLLIN, 0};
-  if (poll(&fd, 1, static_cast<int>(timeout.count() * 1000)) <= 0) return std::nullopt;
-  std::string line;
-  if (!std::getline(std::cin, line)) return std::nullopt;
-  return line;
-}
 
 void sleep_seconds(double s) {
   std::this_thread::sleep_for(std::chrono::duration<double>(s));
@@ -190,7 +179,8 @@ int run(const LoadOptions& o) {
     bool measured = true;
     if (o.wait_go) {
       // Bounded: the driver sends go within minutes, or closes stdin to end us.
-      const auto line = read_line(std::chrono::seconds(windows == 0 ? 1800 : 600));
+      const auto line =
+          read_stdin_line(Clock::now() + std::chrono::seconds(windows == 0 ? 1800 : 600));
       measured = line.has_value() && line->rfind("go", 0) == 0;
       if (!measured && windows > 0) break;
     }
