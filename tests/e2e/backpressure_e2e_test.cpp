@@ -276,8 +276,12 @@ TEST(BackpressureE2E, EveryAlertReachesASlowClientUnderHeavyTelemetry) {
   settings.websocket["queue_size"] = std::to_string(kQueueSize);
   settings.websocket["overflow_policy"] = "\"drop_oldest\"";
   settings.websocket["max_queue_bytes"] = "262144";
+  // The client reads slowly on purpose; write_timeout closing it is not what is under test.
+  settings.websocket["write_timeout"] = "\"120s\"";
   GatewayProcess gateway(topics, settings);
-  WsTestClient slow(gateway.port(), {.receive_buffer_bytes = 4096});
+  // A reading client's receive buffer stays above loopback's segment size (64 KiB): with a
+  // smaller one the kernel's window updates can stall a connection for seconds.
+  WsTestClient slow(gateway.port(), {.receive_buffer_bytes = 65536});
   const std::string slow_id = slow.client_id();
   slow.set_read_delay(2ms);
 
