@@ -57,6 +57,7 @@ void BM_ProcessAndEncodeRecord(benchmark::State& state) {
   iiot::observability::GatewayStats stats;
   iiot::processing::DefaultMessageProcessor processor(1 << 20, stats);
   std::vector<std::string> records;
+  records.reserve(1000);
   for (int i = 0; i < 1000; ++i) records.push_back(device_record(i));
   std::size_t i = 0;
   for (auto _ : state) {
@@ -123,6 +124,27 @@ void BM_QueueFrameAtClient(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_QueueFrameAtClient);
+
+// A client that stopped reading, under drop_oldest with its queue at max_frames: every event
+// that matches it pushes one frame and drops the oldest (the cost a never-reading connection
+// puts on each event it matches).
+void BM_DropOldestAtStalledClient(benchmark::State& state) {
+  iiot::push::QueueLimits limits;
+  limits.policy = iiot::config::OverflowPolicy::kDropOldest;
+  iiot::push::ClientQueue queue(limits);
+  auto frame = std::make_shared<const std::string>(250, 'x');
+  while (!queue.at_frame_limit()) {
+    queue.push(iiot::push::OutFrame{frame, iiot::push::FrameClass::kTelemetry}, true);
+  }
+  std::size_t dropped = 0;
+  for (auto _ : state) {
+    dropped +=
+        queue.push(iiot::push::OutFrame{frame, iiot::push::FrameClass::kTelemetry}, false).dropped;
+  }
+  state.counters["dropped_per_event"] =
+      benchmark::Counter(static_cast<double>(dropped) / static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_DropOldestAtStalledClient);
 
 }  // namespace
 

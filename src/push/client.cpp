@@ -417,21 +417,18 @@ void Client::enqueue(const model::SharedFrame& frame, FrameClass cls, std::strin
   if (!open_ || closing_) return;
   bool draining = true;
   if (queue_.at_frame_limit() && write_in_flight_) {
-    draining = deadlines_.draining(Clock::now(), write_in_flight_);
+    draining = deadlines_.draining(shard_.now(), write_in_flight_);
   }
   const EnqueueOutcome outcome =
       queue_.push(OutFrame{frame, cls, kafka_timestamp}, draining, device_id);
-  auto& counters = shard_.stats().push;
-  if (outcome.conflated > 0) {
-    conflated_.fetch_add(outcome.conflated, std::memory_order_relaxed);
-    counters.conflated_messages.fetch_add(outcome.conflated, std::memory_order_relaxed);
-  }
-  if (outcome.dropped > 0) {
-    dropped_.fetch_add(outcome.dropped, std::memory_order_relaxed);
-    counters.dropped_messages.fetch_add(outcome.dropped, std::memory_order_relaxed);
+  if (outcome.conflated > 0 || outcome.dropped > 0) {
+    // Only this client's figures are written here; the shard adds up the gateway's.
+    if (outcome.conflated > 0) conflated_.fetch_add(outcome.conflated, std::memory_order_relaxed);
+    if (outcome.dropped > 0) dropped_.fetch_add(outcome.dropped, std::memory_order_relaxed);
+    shard_.count_policy_outcome(outcome.dropped, outcome.conflated);
   }
   if (outcome.disconnect) {
-    counters.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
+    shard_.stats().push.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
     spdlog::info("client {} ({}) is too slow: closing with 4000", id_, remote_);
     close({websocket::close_code{4000}, "slow consumer"});
     return;

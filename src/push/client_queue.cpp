@@ -1,9 +1,19 @@
 #include "push/client_queue.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
 namespace iiot::push {
+
+namespace {
+constexpr std::size_t kFirstLaneCapacity = 16;
+}
+
+void ClientQueue::push_back(Lane& lane, Slot slot) {
+  if (lane.full()) lane.set_capacity(std::max(kFirstLaneCapacity, lane.capacity() * 2));
+  lane.push_back(std::move(slot));
+}
 
 void ClientQueue::set_delivery(model::Delivery delivery) {
   if (delivery == delivery_) return;
@@ -65,11 +75,11 @@ EnqueueOutcome ClientQueue::push(OutFrame frame, bool draining, std::string_view
   if (!lanes_) lanes_.emplace();
   Slot slot{std::move(frame), next_order_++, nullptr};
   if (!telemetry) {
-    lanes_->priority.push_back(std::move(slot));
+    push_back(lanes_->priority, std::move(slot));
     return outcome;
   }
   auto& lane = lanes_->telemetry;
-  lane.push_back(std::move(slot));
+  push_back(lane, std::move(slot));
   if (conflate) {
     const std::uint64_t number = telemetry_base_ + lane.size() - 1;
     lane.back().latest_entry = &*latest_.emplace(device_id, number).first;

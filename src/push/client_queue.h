@@ -23,10 +23,10 @@
 // release_memory() once empty, so an idle client holds no queue storage.
 #pragma once
 
+#include <boost/circular_buffer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -115,11 +115,16 @@ class ClientQueue {
     LatestIndex::value_type* latest_entry = nullptr;  // its index entry, if any (stable address)
   };
 
-  // Allocated by the first push: std::deque allocates a block even when empty.
+  // A lane is a ring that doubles when full: a stalled client under drop_oldest pushes one frame
+  // and drops one per event, which a ring does in place where a std::deque allocates and frees a
+  // block every few frames.
+  using Lane = boost::circular_buffer<Slot>;
+  // Allocated by the first push.
   struct Lanes {
-    std::deque<Slot> telemetry;  // oldest first
-    std::deque<Slot> priority;   // alerts and control frames, oldest first
+    Lane telemetry;  // oldest first
+    Lane priority;   // alerts and control frames, oldest first
   };
+  static void push_back(Lane& lane, Slot slot);
 
   // Removes the front of the telemetry lane and its index entry; false if the lane is empty.
   bool drop_oldest_telemetry();

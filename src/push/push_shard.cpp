@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <utility>
 
 namespace iiot::push {
 
@@ -47,6 +48,7 @@ void PushShard::drain() {
     std::lock_guard lock(inbox_mutex_);
     inbox_.swap(draining_);
   }
+  draining_now_ = Client::Clock::now();
   for (auto& delivery : draining_) {
     fan_out(*delivery);
     if (delivery->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -54,6 +56,19 @@ void PushShard::drain() {
     }
   }
   draining_.clear();
+  draining_now_.reset();
+  count_policy_outcome(std::exchange(drain_dropped_, 0), std::exchange(drain_conflated_, 0));
+}
+
+void PushShard::count_policy_outcome(std::uint64_t dropped, std::uint64_t conflated) {
+  if (draining_now_) {
+    drain_dropped_ += dropped;
+    drain_conflated_ += conflated;
+    return;
+  }
+  auto& counters = stats_.push;
+  if (dropped > 0) counters.dropped_messages.fetch_add(dropped, std::memory_order_relaxed);
+  if (conflated > 0) counters.conflated_messages.fetch_add(conflated, std::memory_order_relaxed);
 }
 
 void PushShard::fan_out(const Delivery& delivery) {
@@ -122,7 +137,7 @@ void PushShard::detach(Client& client, bool was_attached) {
   }
 }
 
-void PushShard::close_all(boost::beast::websocket::close_reason reason) {
+void PushShard::close_all(const boost::beast::websocket::close_reason& reason) {
   boost::asio::post(io_, [this, reason] {
     shutdown_reason_ = reason;
     for (auto& client : clients_snapshot()) client->close(reason);

@@ -75,7 +75,7 @@ class PushShard {
   const model::StreamCursor& live_position() const { return live_; }
 
   void deliver(std::shared_ptr<Delivery> delivery);
-  void close_all(boost::beast::websocket::close_reason reason);
+  void close_all(const boost::beast::websocket::close_reason& reason);
   std::vector<ClientView> client_views(std::size_t max) const;
   std::size_t client_count() const;
 
@@ -86,6 +86,18 @@ class PushShard {
   // Shard thread: the client has frames to write; it is flushed once, after the handlers that
   // are ready now (a drained inbox, a read) have queued everything they have for it.
   void request_flush(std::shared_ptr<Client> client);
+
+  // Shard thread: the time a client's policy decision uses. While an inbox is drained it is the
+  // time read at the start of that drain, so that a fan-out to many stalled clients reads the
+  // clock once rather than once per client.
+  Client::Clock::time_point now() const {
+    return draining_now_ ? *draining_now_ : Client::Clock::now();
+  }
+  // Shard thread: telemetry frames the overflow policy dropped and the delivery policy
+  // conflated. While an inbox is drained they are summed here and added to the gateway's
+  // counters once at its end: those counters are shared by every shard, and one atomic add per
+  // dropped frame kept their cache line moving between the push threads.
+  void count_policy_outcome(std::uint64_t dropped, std::uint64_t conflated);
 
  private:
   void drain();
@@ -109,6 +121,10 @@ class PushShard {
   std::mutex inbox_mutex_;
   std::vector<std::shared_ptr<Delivery>> inbox_;     // guarded by inbox_mutex_
   std::vector<std::shared_ptr<Delivery>> draining_;  // shard thread
+  // Shard thread, set only while drain() runs: its start time and the policy counts so far.
+  std::optional<Client::Clock::time_point> draining_now_;
+  std::uint64_t drain_dropped_ = 0;
+  std::uint64_t drain_conflated_ = 0;
 
   std::vector<std::shared_ptr<Client>> to_flush_;  // shard thread
   std::vector<std::shared_ptr<Client>> flushing_;  // shard thread
