@@ -1,5 +1,14 @@
 // The gateway's dashboard: one WebSocket client of the gateway's protocol (docs/protocol.md)
 // plus a poll of /stats. Every text from the stream goes through textContent, never innerHTML.
+//
+// Snapshot and resume (CONTRACT section 8): every filter it sends asks for checkpoints and a
+// snapshot, so the device table fills with each matching device's latest record at once. It keeps
+// the last cursor of a `checkpoint` or `snapshot_end`; after a reconnect it sends its filter, waits
+// for the snapshot's end (a resume is refused while a snapshot runs), then resumes from that
+// cursor. Until `resume_ack` it takes replayed events only (live ones sent before the resume come
+// again in the replay) and keeps the snapshot aside, to apply it where the replay did not reach.
+// Events are taken once: an event whose position is not beyond the last one taken from its
+// partition is dropped, and the table never goes back to a record older than the one it shows.
 "use strict";
 
 (() => {
@@ -15,8 +24,15 @@
   let failuresBeforeOpen = 0;
   let reconnectDelay = 500;
   let filter = {};                // the filter in force (from filter_ack)
-  const devices = new Map();      // device_id -> {device, sensors: name -> {value, unit, history}, time}
+  const devices = new Map();      // device_id -> {device, sensors: name -> {value, unit, history}, time, pos}
   let renderPending = false;
+
+  let cursor = null;              // the last cursor of a checkpoint or snapshot_end
+  const reached = new Map();      // "topic:partition" -> [offset, n] of the last event taken
+  let resumeFrom = null;          // this connection's resume cursor, until its resume_ack
+  let resumeSent = false;         // the resume has gone out (after the snapshot's end)
+  const heldSnapshot = new Map(); // device_id -> snapshot frame received while resuming
+  let queuedFilter = null;        // a filter applied during a resume, sent after it
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs = {}, text) => {
@@ -48,7 +64,11 @@
       reconnectDelay = 500;
       setState("open", "live");
       $("token-panel").hidden = true;
-      if (Object.keys(filter).length > 0) send({type: "filter", data: filter});
+      resumeFrom = cursor;
+      resumeSent = false;
+      heldSnapshot.clear();
+      if (resumeFrom !== null) setResumeState("resuming", "catching up…");
+      sendFilter(filter);
     };
     socket.onmessage = (e) => {
       let frame;
@@ -57,6 +77,9 @@
     };
     socket.onclose = () => {
       setState("closed", "disconnected, retrying");
+      if (resumeFrom !== null) setResumeState("", "");
+      resumeFrom = null;
+      heldSnapshot.clear();
       if (!opened) {
         ++failuresBeforeOpen;
         checkAuthorisation();
@@ -84,40 +107,157 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }
 
+  // Every filter asks for checkpoints and for a snapshot of the matching devices.
+  function sendFilter(wanted) {
+    send({type: "filter", data: {...wanted, resume: true, snapshot: true}});
+  }
+
+  // A filter from the form: during a resume it waits for the resume's end (a new filter would
+  // end the replay early).
+  function applyFilter(wanted) {
+    if (resumeFrom !== null) {
+      queuedFilter = wanted;
+      $("filter-state").textContent = "applying after the replay…";
+      return;
+    }
+    sendFilter(wanted);
+  }
+
+  function keepCursor(value) {
+    if (typeof value === "string" && value !== "") cursor = value;
+  }
+
+  function sendResume() {
+    resumeSent = true;
+    send({type: "resume", data: {cursor: resumeFrom}});
+  }
+
+  function setResumeState(state, text) {
+    const s = $("resume-state");
+    s.className = state ? "resume-" + state : "";
+    s.textContent = text;
+  }
+
+  // The resume is over (resume_ack, or refused): live events count again, and the snapshot kept
+  // aside fills in what the replay did not bring.
+  function endResume() {
+    resumeFrom = null;
+    resumeSent = false;
+    for (const frame of heldSnapshot.values()) onDeviceData(frame);
+    heldSnapshot.clear();
+    if (queuedFilter !== null) {
+      const wanted = queuedFilter;
+      queuedFilter = null;
+      sendFilter(wanted);
+    }
+  }
+
+  // "<topic>:<partition>:<offset>[/<n>]" -> ["<topic>:<partition>", [offset, n]]; n ranks the alerts
+  // threshold rules derived from one record.
+  function parsePos(pos) {
+    if (typeof pos !== "string") return null;
+    const [place, n = "0"] = pos.split("/");
+    const cut = place.lastIndexOf(":");
+    const offset = Number(place.slice(cut + 1));
+    if (cut <= 0 || !Number.isFinite(offset)) return null;
+    return [place.slice(0, cut), [offset, Number(n) || 0]];
+  }
+
+  const notAfter = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
+
+  // Whether an event at pos was taken already; takes it otherwise. Events of a partition come in
+  // order, so the last one taken per partition is enough.
+  function seen(pos) {
+    const parsed = parsePos(pos);
+    if (!parsed) return false;
+    const [partition, at] = parsed;
+    const last = reached.get(partition);
+    if (last && notAfter(at, last)) return true;
+    reached.set(partition, at);
+    return false;
+  }
+
+  function onEvent(frame) {
+    if (frame.snapshot) {
+      const device = frame.data && frame.data.device;
+      if (resumeFrom !== null && device) heldSnapshot.set(device.device_id, frame);
+      else onDeviceData(frame);
+      return;
+    }
+    if (resumeFrom !== null && !frame.replay) return;  // sent before the resume: replayed in order
+    if (seen(frame.pos)) return;
+    if (frame.type === "alert") onAlert(frame);
+    else onDeviceData(frame);
+  }
+
   function handle(frame) {
+    const data = frame.data || {};
     switch (frame.type) {
       case "welcome":
-        $("client-id").textContent = frame.data && frame.data.client_id ? "client " + frame.data.client_id : "";
+        $("client-id").textContent = data.client_id ? "client " + data.client_id : "";
         break;
       case "device_data":
-        onDeviceData(frame);
-        break;
       case "alert":
-        onAlert(frame);
+        onEvent(frame);
         break;
       case "filter_ack":
-        filter = frame.data || {};
+        filter = data;
         showFilter();
         pruneDevices();
         break;
+      case "snapshot_end":
+        if (resumeFrom === null) keepCursor(data.cursor);
+        else if (!resumeSent) sendResume();
+        break;
+      case "checkpoint":
+        // Until resume_ack this connection has not had everything before a checkpoint.
+        if (resumeFrom === null) keepCursor(data.cursor);
+        break;
+      case "resume_ack":
+        if (data.recovered) {
+          setResumeState("ok", "caught up: " + data.replayed + " events replayed");
+        } else {
+          setResumeState("gap", "reconnected with a gap: some events were no longer available");
+        }
+        endResume();
+        break;
       case "error":
-        $("filter-state").textContent = "error " + (frame.data ? frame.data.code + ": " + frame.data.message : "");
+        onError(data);
         break;
       default:
         break;
     }
   }
 
+  function onError(error) {
+    const text = "error " + error.code + ": " + error.message;
+    if (resumeFrom !== null && (error.code === "invalid_cursor" || error.code === "resume_in_progress")) {
+      if (error.code === "invalid_cursor") cursor = null;  // another gateway's: start afresh
+      setResumeState("gap", "could not resume (" + text + ")");
+      endResume();
+      return;
+    }
+    if (resumeFrom !== null && !resumeSent && (error.code === "invalid_filter" || error.code === "forbidden")) {
+      sendResume();  // the filter was refused, so no snapshot runs: resume under the one in force
+    }
+    $("filter-state").textContent = text;
+  }
+
   function onDeviceData(frame) {
     const device = frame.data && frame.data.device;
     if (!device || typeof device.device_id !== "string") return;
     let entry = devices.get(device.device_id);
+    const at = parsePos(frame.pos);
+    if (entry && at && entry.pos && entry.pos[0] === at[0] && notAfter(at[1], entry.pos[1])) {
+      return;  // the table shows this record or a later one of the device (from a snapshot)
+    }
     if (!entry) {
-      entry = {device, sensors: new Map(), time: ""};
+      entry = {device, sensors: new Map(), time: "", pos: null};
       devices.set(device.device_id, entry);
     }
     entry.device = device;
     entry.time = frame.timestamp || "";
+    entry.pos = at;
     for (const [name, reading] of Object.entries(device.sensors || {})) {
       let sensor = entry.sensors.get(name);
       if (!sensor) {
@@ -138,7 +278,8 @@
     const data = frame.data || {};
     const alert = data.alert || {};
     const severity = ["info", "warning", "error", "critical"].includes(alert.severity) ? alert.severity : "info";
-    const li = el("li", {class: "severity-" + severity, "data-alert-id": alert.alert_id || ""});
+    const li = el("li", {class: "severity-" + severity, "data-alert-id": alert.alert_id || "",
+                         "data-pos": typeof frame.pos === "string" ? frame.pos : ""});
     li.append(el("span", {class: "severity"}, severity.toUpperCase() + " "),
               el("span", {class: "title"}, alert.title || ""));
     if (alert.description) li.append(el("div", {class: "description"}, alert.description));
@@ -224,13 +365,12 @@
 
   $("filter-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    send({type: "filter", data: {device_ids: list("f-device-ids"), device_types: list("f-device-types"),
-                                 locations: list("f-locations"), alert_levels: checked("level"),
-                                 types: checked("type")}});
+    applyFilter({device_ids: list("f-device-ids"), device_types: list("f-device-types"),
+                 locations: list("f-locations"), alert_levels: checked("level"), types: checked("type")});
   });
   $("filter-clear").addEventListener("click", () => {
     $("filter-form").reset();
-    send({type: "filter", data: {}});
+    applyFilter({});
   });
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
