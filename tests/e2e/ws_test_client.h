@@ -27,6 +27,9 @@ struct WsClientOptions {
   int receive_buffer_bytes = 0;            // SO_RCVBUF set before connecting; 0 keeps the default
   bool compression = false;                // offer permessage-deflate
   std::optional<std::string> bearer = {};  // sent as "Authorization: Bearer <bearer>"
+  // false: event frames are counted (event_count) but not kept, for a client that receives
+  // hundreds of thousands of them and is asked only how many (frames() then holds the others).
+  bool keep_events = true;
 };
 
 // A received frame: its text, and its "type" when it is a JSON object with one.
@@ -53,7 +56,7 @@ class HandshakeError : public std::runtime_error {
 
 class WsTestClient {
  public:
-  explicit WsTestClient(unsigned short port, WsClientOptions options = {});
+  explicit WsTestClient(unsigned short port, const WsClientOptions& options = {});
   ~WsTestClient();
   WsTestClient(const WsTestClient&) = delete;
   WsTestClient& operator=(const WsTestClient&) = delete;
