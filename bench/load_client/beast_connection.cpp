@@ -326,6 +326,7 @@ template <class NextLayer>
 void BasicBeastConnection<NextLayer>::set_up_done() {
   set_up_ = true;
   worker_.set_up_finished(true);
+  std::string().swap(filter_frame_);  // only a retried set-up writes it again
 }
 
 template class BasicBeastConnection<PooledReadSocket>;
