@@ -4,8 +4,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 #include <sstream>
@@ -152,20 +154,22 @@ void HostileConnection::trickle() {
 }
 
 void HostileConnection::watch_slowloris() {
-  ws_->next_layer().async_read_some(
-      net::buffer(scratch_),
-      [self = shared_from_this(), gen = generation_](error_code ec, std::size_t n) {
+  // Whatever the gateway answers, read by Beast's HTTP parser: the header is enough.
+  slowloris_answer_.emplace();
+  http::async_read_header(
+      ws_->next_layer(), buffer_, *slowloris_answer_,
+      [self = shared_from_this(), gen = generation_](error_code ec, std::size_t) {
         if (gen != self->generation_ || !self->live_) return;
-        if (!ec && n > 0) {
+        if (!ec) {
           // An answer before the hang-up: the whole request got through in time (101), or the
           // gateway refused it.
-          const std::string_view head(self->scratch_.data(), n);
-          if (head.rfind("HTTP/1.1 101", 0) == 0) {
+          const unsigned status = self->slowloris_answer_->get().result_int();
+          if (status == 101) {
             ++self->counters().upgraded;
             self->ended("upgraded (request complete within handshake_timeout)");
           } else {
             ++self->counters().refused;
-            self->ended(std::string(head.substr(0, head.find('\r'))));
+            self->ended(std::to_string(status));
           }
           return;
         }
@@ -173,8 +177,9 @@ void HostileConnection::watch_slowloris() {
         self->counters().handshake_held_ms += static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(held).count());
         ++self->counters().closed_before_upgrade;
-        self->ended(ec == net::error::eof ? "closed before upgrade"
-                                          : "before upgrade: " + ec.message());
+        self->ended(ec == http::error::end_of_stream || ec == net::error::eof
+                        ? "closed before upgrade"
+                        : "before upgrade: " + ec.message());
       });
 }
 

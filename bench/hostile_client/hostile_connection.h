@@ -1,9 +1,17 @@
 // HostileConnection: one misbehaving client of the gateway, for the benchmark's hostile scenario
 // (docs/performance.md). Each connection has one kind and repeats its misbehaviour for as long as
 // the process runs: when the gateway refuses or closes it, it waits --retry-pause and tries
-// again. The handshakes and well-formed frames are Boost.Beast's; only the deliberately broken
-// bytes (a request trickled byte by byte, an unmasked frame, a reserved opcode) are written by
-// hand. Runs on its HostileRun's I/O thread; kept alive by the run's list and by its handlers.
+// again. Runs on its HostileRun's I/O thread; kept alive by the run's list and by its handlers.
+//
+// Everything this client reads or writes correctly goes through Boost.Beast: the handshakes, the
+// well-formed frames (filter, pings, the oversized message), reading the gateway's frames and
+// close codes, and reading the HTTP answer to a trickled request. Bytes are put on the socket by
+// hand in two places only, because they are attacks that a conforming library will not produce:
+//  - slowloris: the upgrade request, serialized by Beast, is written one byte at a time straight
+//    to the socket (Beast writes a request whole);
+//  - invalid: a client frame without the mask RFC 6455 requires, or with the reserved opcode 0x3
+//    (Beast always masks a client's frames and has no way to send a reserved opcode).
+// Nothing here parses WebSocket frames or HTTP by hand.
 #pragma once
 
 #include <array>
@@ -12,6 +20,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
 #include <cstddef>
@@ -119,8 +129,10 @@ class HostileConnection final : public std::enable_shared_from_this<HostileConne
   boost::asio::steady_timer timer_;
   std::string request_;  // slowloris: the serialized upgrade request
   std::size_t trickled_ = 0;
-  std::array<char, 512> scratch_{};  // slowloris: whatever the gateway answers
-  std::string broken_;               // invalid: the broken frame being written
+  // slowloris: the gateway's answer, if it answers before hanging up
+  std::optional<boost::beast::http::response_parser<boost::beast::http::empty_body>>
+      slowloris_answer_;
+  std::string broken_;  // invalid: the broken frame being written
   std::chrono::steady_clock::time_point connected_at_;
   double flood_owed_ = 0;
   bool writing_ = false;

@@ -24,6 +24,12 @@ namespace {
 constexpr int kMaxAttempts = 5;
 constexpr std::chrono::milliseconds kRetryPause{200};
 constexpr std::chrono::seconds kHandshakeTimeout{20};
+// Room for a whole event frame (about 300 bytes) in one read; Beast's own read buffer is
+// larger, so it never reads the socket directly into this one.
+constexpr std::size_t kReadBufferBytes = 512;
+// The client writes only its filter (or Centrifugo's set-up and pongs): Beast's default of
+// 4 KiB per connection, kept for the connection's life, would buy nothing.
+constexpr std::size_t kWriteBufferBytes = 512;
 
 }  // namespace
 
@@ -54,9 +60,9 @@ template <class NextLayer>
 void BasicBeastConnection<NextLayer>::attempt() {
   ++attempts_;
   if constexpr (kTls) {
-    ws_.emplace(worker_.io(), worker_.tls_context());
+    ws_.emplace(worker_.io().get_executor(), worker_.tls_context());
   } else {
-    ws_.emplace(worker_.io());
+    ws_.emplace(worker_.io(), worker_.read_chunks());
   }
   const LoadOptions& o = worker_.options();
   auto& socket = beast::get_lowest_layer(*ws_);
@@ -128,6 +134,8 @@ void BasicBeastConnection<NextLayer>::websocket_handshake() {
     websocket::permessage_deflate pmd;
     pmd.client_enable = true;
     ws_->set_option(pmd);
+  } else {
+    ws_->write_buffer_bytes(kWriteBufferBytes);
   }
   ws_->auto_fragment(false);
   response_ = std::make_unique<websocket::response_type>();
@@ -176,9 +184,12 @@ void BasicBeastConnection<NextLayer>::on_filter_written(beast::error_code ec) {
 
 template <class NextLayer>
 void BasicBeastConnection<NextLayer>::do_read() {
-  ws_->async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-    self->on_read(ec, n);
-  });
+  if (!read_buffer_) read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadBufferBytes);
+  // `this` rather than a shared_ptr, on the one path taken per message: the worker's list keeps
+  // every connection until the worker's thread has stopped, and a read still pending then is
+  // destroyed with the io_context, never run.
+  ws_->async_read_some(net::buffer(read_buffer_.get(), kReadBufferBytes),
+                       [this](beast::error_code ec, std::size_t n) { on_read(ec, n); });
 }
 
 template <class NextLayer>
@@ -191,21 +202,30 @@ void BasicBeastConnection<NextLayer>::on_read(beast::error_code ec, std::size_t 
     }
     return;
   }
-  const auto data = buffer_.cdata();
-  const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+  const std::string_view data(read_buffer_.get(), bytes);
   bool keep_reading = true;
-  if (centrifugo_) {
-    keep_reading = on_centrifugo_frame(frame);
-  } else if (worker_.on_message(frame) == FrameKind::kFilterAck && !set_up_) {
-    set_up_done();
+  if (!ws_->is_message_done()) {
+    message_.append(data);
+  } else if (message_.empty()) {
+    keep_reading = on_message(data);
+  } else {
+    message_.append(data);
+    keep_reading = on_message(message_);
+    message_.clear();  // keeps its capacity for the next long message
   }
-  buffer_.consume(buffer_.size());
   if (!keep_reading) return;
   if (worker_.options().mode == LoadMode::kRate) {
     pace_then_read(bytes);
   } else {
     do_read();
   }
+}
+
+template <class NextLayer>
+bool BasicBeastConnection<NextLayer>::on_message(std::string_view message) {
+  if (centrifugo_) return on_centrifugo_frame(message);
+  if (worker_.on_message(message) == FrameKind::kFilterAck && !set_up_) set_up_done();
+  return true;
 }
 
 template <class NextLayer>
@@ -306,9 +326,10 @@ template <class NextLayer>
 void BasicBeastConnection<NextLayer>::set_up_done() {
   set_up_ = true;
   worker_.set_up_finished(true);
+  std::string().swap(filter_frame_);  // only a retried set-up writes it again
 }
 
-template class BasicBeastConnection<net::ip::tcp::socket>;
-template class BasicBeastConnection<beast::ssl_stream<net::ip::tcp::socket>>;
+template class BasicBeastConnection<PooledReadSocket>;
+template class BasicBeastConnection<beast::ssl_stream<WorkerSocket>>;
 
 }  // namespace iiot::bench

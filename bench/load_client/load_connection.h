@@ -1,8 +1,6 @@
 // LoadConnection: one benchmark WebSocket connection, run entirely on its LoadWorker's thread and
-// owned by the worker. Two implementations: RawConnection (the default: its own handshake and
-// frame parser over a plain socket, so the instrument costs about what the ceiling probe's
-// receiver costs) and BeastConnection (Boost.Beast, for --compression on, which needs
-// permessage-deflate).
+// owned by the worker. Implemented by BeastConnection and TlsBeastConnection (Boost.Beast: the
+// handshake, the framing, pings and the closing handshake are the library's).
 //
 // Set-up by mode: fast/rate send the filter and are ready at its filter_ack; stall sends the
 // filter and never reads again; idle is ready after the handshake and does nothing else. A failed

@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "load_client/beast_connection.h"
-#include "load_client/raw_connection.h"
 
 namespace iiot::bench {
 namespace {
@@ -70,10 +69,8 @@ void LoadWorker::connect_some() {
     std::shared_ptr<LoadConnection> connection;
     if (options_.tls) {
       connection = std::make_shared<TlsBeastConnection>(*this, global_indices_[started_]);
-    } else if (options_.compression || options_.protocol == LoadProtocol::kCentrifugo) {
-      connection = std::make_shared<BeastConnection>(*this, global_indices_[started_]);
     } else {
-      connection = std::make_shared<RawConnection>(*this, global_indices_[started_]);
+      connection = std::make_shared<BeastConnection>(*this, global_indices_[started_]);
     }
     connections_.push_back(connection);
     ++started_;

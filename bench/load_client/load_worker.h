@@ -18,6 +18,7 @@
 
 #include "load_client/frame_inspector.h"
 #include "load_client/load_options.h"
+#include "load_client/pooled_read_socket.h"
 #include "support/device_fleet.h"
 #include "support/latency_recorder.h"
 #include "text_formats/rfc3339_parser.h"
@@ -65,6 +66,8 @@ class LoadWorker {
   const LoadOptions& options() const { return options_; }
   const SubscriptionPlan& plan() const { return plan_; }
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
+  // Read chunks shared by this worker's plain connections (PooledReadSocket).
+  ReadChunkPool& read_chunks() { return read_chunks_; }
   Phase phase() const { return control_.phase.load(std::memory_order_relaxed); }
   WorkerResult& result() { return result_; }
   // A new measurement window: the window's counters and latency start again from zero;
@@ -76,8 +79,6 @@ class LoadWorker {
   // Counts one received event of `bytes` bytes stamped `timestamp` (empty: not found) and, in the
   // measurement window, records its latency.
   void on_event(std::string_view timestamp, std::size_t bytes);
-  // Scratch space for non-blocking reads; its contents are gone once the reader returns.
-  std::vector<char>& read_buffer() { return read_buffer_; }
 
  private:
   void schedule_connects();
@@ -98,10 +99,10 @@ class LoadWorker {
   std::chrono::steady_clock::time_point connect_start_;
   std::size_t started_ = 0;
   std::size_t pending_ = 0;
+  ReadChunkPool read_chunks_;  // before connections_: outlives their sockets
   std::vector<std::shared_ptr<LoadConnection>> connections_;
   WorkerResult result_;
   text_formats::Rfc3339Parser parser_;
-  std::vector<char> read_buffer_ = std::vector<char>(std::size_t{256} * 1024);
 };
 
 }  // namespace iiot::bench
