@@ -14,6 +14,7 @@
 #include "push/client_queue.h"
 #include "push/filter_index.h"
 #include "push/push_event.h"
+#include "push/wire_frame.h"
 
 namespace {
 
@@ -145,6 +146,36 @@ void BM_DropOldestAtStalledClient(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(dropped) / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_DropOldestAtStalledClient);
+
+// Two push threads fanning the same events out to 500 stalled clients each (drop_oldest, queues
+// full). Arg 0: every client's copy of the frame counts on the event's own shared_ptr, which both
+// threads share; arg 1: on a holder of each thread's own (ThreadFrames, as the shards do).
+void BM_FanOutToStalledClientsOnTwoThreads(benchmark::State& state) {
+  static const auto wire =
+      std::make_shared<iiot::push::WireFrames>(std::make_shared<const std::string>(250, 'x'));
+  const bool thread_frames = state.range(0) == 1;
+  constexpr int kClients = 500;
+  iiot::push::QueueLimits limits;
+  limits.policy = iiot::config::OverflowPolicy::kDropOldest;
+  limits.max_frames = 100;
+  std::vector<iiot::push::ClientQueue> queues(kClients, iiot::push::ClientQueue(limits));
+  for (auto& queue : queues) {
+    while (!queue.at_frame_limit()) {
+      queue.push(iiot::push::OutFrame{wire->plain(), iiot::push::FrameClass::kTelemetry}, true);
+    }
+  }
+  for (auto _ : state) {
+    iiot::push::ThreadFrames frames(*wire);
+    for (auto& queue : queues) {
+      const iiot::model::SharedFrame& frame = thread_frames ? frames.for_window(0) : wire->plain();
+      queue.push(iiot::push::OutFrame{frame, iiot::push::FrameClass::kTelemetry}, false);
+    }
+  }
+  state.counters["ns_per_client"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kClients,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_FanOutToStalledClientsOnTwoThreads)->Arg(0)->Arg(1)->Threads(2)->UseRealTime();
 
 }  // namespace
 

@@ -288,21 +288,23 @@ void Client::refresh(std::string_view token, std::chrono::system_clock::time_poi
   }
 }
 
-void Client::deliver(const PushEventPtr& event) {
+void Client::deliver(const PushEventPtr& event, ThreadFrames* frames) {
   if (!open_ || closing_) return;
   switch (resume_.on_live(event)) {
-    case ClientResume::Verdict::kSend:
+    case ClientResume::Verdict::kSend: {
+      const model::SharedFrame& frame = frames != nullptr
+                                            ? frames->for_window(deflate_window_bits_)
+                                            : event->wire->for_window(deflate_window_bits_);
       if (event->is_checkpoint()) {
         shard_.stats().resume.checkpoints_sent.fetch_add(1, std::memory_order_relaxed);
-        enqueue(event->wire->for_window(deflate_window_bits_), FrameClass::kControl);
+        enqueue(frame, FrameClass::kControl);
       } else if (event->is_alert()) {
-        enqueue(event->wire->for_window(deflate_window_bits_), FrameClass::kAlert, {},
-                event->kafka_timestamp);
+        enqueue(frame, FrameClass::kAlert, {}, event->kafka_timestamp);
       } else {
-        enqueue(event->wire->for_window(deflate_window_bits_), FrameClass::kTelemetry,
-                event->device_id, event->kafka_timestamp);
+        enqueue(frame, FrameClass::kTelemetry, event->device_id, event->kafka_timestamp);
       }
       break;
+    }
     case ClientResume::Verdict::kHold:
     case ClientResume::Verdict::kSkip:
       break;

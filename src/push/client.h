@@ -97,8 +97,9 @@ class Client : public std::enable_shared_from_this<Client>,
   void start(Request request);
 
   // A live event (a record or a checkpoint) that matches the client: queued, held while a replay
-  // or snapshot runs, or skipped (ClientResume). Shard thread only.
-  void deliver(const PushEventPtr& event);
+  // or snapshot runs, or skipped (ClientResume). `frames`: the event's frames as this shard's
+  // fan-out holds them (the event's own when null). Shard thread only.
+  void deliver(const PushEventPtr& event, ThreadFrames* frames = nullptr);
 
   // Queues a complete WebSocket frame (wire_frame.h); applies the delivery and overflow policies
   // and asks the shard for a flush at the end of this loop turn. device_id names the device of a

@@ -74,8 +74,9 @@ void PushShard::count_policy_outcome(std::uint64_t dropped, std::uint64_t confla
 void PushShard::fan_out(const Delivery& delivery) {
   const PushEventPtr& first = delivery.event;
   if (first->is_checkpoint()) {
+    ThreadFrames frames(*first->wire);
     for (auto& client : clients_snapshot()) {
-      if (client->filter().resume) client->deliver(first);
+      if (client->filter().resume) client->deliver(first, &frames);
     }
     return;
   }
@@ -86,10 +87,11 @@ void PushShard::fan_out(const Delivery& delivery) {
 
 void PushShard::fan_out_event(const PushEventPtr& event_ptr) {
   const PushEvent& event = *event_ptr;
+  ThreadFrames frames(*event.wire);
   std::uint64_t matched = 0;
   index_by_filter_.for_each_match(event.type, event.device_id, event.device_type, event.location,
                                   event.severity, [&](Client* client) {
-                                    client->deliver(event_ptr);
+                                    client->deliver(event_ptr, &frames);
                                     ++matched;
                                   });
   if (matched > 0) stats_.push.push_success_count.fetch_add(matched, std::memory_order_relaxed);

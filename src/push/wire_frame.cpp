@@ -117,4 +117,16 @@ const model::SharedFrame& WireFrames::for_window(int window_bits) const {
   return deflated_[slot] ? deflated_[slot] : plain_;
 }
 
+const model::SharedFrame& ThreadFrames::for_window(int window_bits) {
+  const bool deflated = window_bits >= kMinWindowBits && window_bits <= kMaxWindowBits;
+  const std::size_t slot =
+      deflated ? static_cast<std::size_t>(1 + window_bits - kMinWindowBits) : 0;
+  model::SharedFrame& local = local_[slot];
+  if (!local) {
+    auto holder = std::make_shared<const model::SharedFrame>(wire_.for_window(window_bits));
+    local = model::SharedFrame(holder, holder->get());
+  }
+  return local;
+}
+
 }  // namespace iiot::push

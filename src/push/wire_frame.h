@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string_view>
 
@@ -55,6 +56,26 @@ class WireFrames {
   model::SharedFrame plain_;
   mutable std::array<std::once_flag, kWindowSizes> deflate_once_;
   mutable std::array<model::SharedFrame, kWindowSizes> deflated_;
+};
+
+// One event's frames as the clients of one push thread hold them: each an aliasing shared_ptr to
+// the WireFrames' buffer whose count lives in a holder of this object's own, made on first use.
+// Queueing the frame at every matching client of the thread then moves a counter that no other
+// push thread touches; the WireFrames' own count, which every thread shares, moves once per
+// thread instead of once per client (with a thousand clients per event that cache line was
+// bounced between the threads a thousand times). Not thread-safe: one per event per push thread,
+// on the stack of its fan-out.
+class ThreadFrames {
+ public:
+  explicit ThreadFrames(const WireFrames& wire) : wire_(wire) {}
+
+  // As WireFrames::for_window.
+  const model::SharedFrame& for_window(int window_bits);
+
+ private:
+  const WireFrames& wire_;
+  // [0]: the plain frame; [1 + bits - kMinWindowBits]: the frame for that window.
+  std::array<model::SharedFrame, 1 + kMaxWindowBits - kMinWindowBits + 1> local_;
 };
 
 }  // namespace iiot::push
