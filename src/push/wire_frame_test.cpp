@@ -128,6 +128,7 @@ TEST(WireFrames, BuildsEachFormOnceAndSharesIt) {
   EXPECT_EQ(frames.for_window(0).get(), frames.plain().get());
   const model::SharedFrame* seen[4] = {};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] { seen[i] = &frames.for_window(10); });
   }
@@ -138,6 +139,29 @@ TEST(WireFrames, BuildsEachFormOnceAndSharesIt) {
   EXPECT_NE(frames.for_window(12).get(), seen[0]->get());  // another window, another frame
   // A window zlib cannot honour falls back to the plain frame.
   EXPECT_EQ(frames.for_window(8).get(), frames.plain().get());
+}
+
+TEST(ThreadFrames, HandsOutTheEventsBytesThroughOneHolderPerForm) {
+  const auto text = std::make_shared<const std::string>(telemetry(283));
+  const WireFrames wire(text);
+  const long wire_refs = wire.plain().use_count();
+  model::SharedFrame kept;
+  {
+    ThreadFrames frames(wire);
+    const model::SharedFrame& plain = frames.for_window(0);
+    EXPECT_EQ(plain.get(), wire.plain().get());          // the same bytes, not a copy
+    EXPECT_EQ(wire.plain().use_count(), wire_refs + 1);  // one reference for the whole thread
+    std::vector<model::SharedFrame> clients(100, frames.for_window(0));
+    EXPECT_EQ(wire.plain().use_count(), wire_refs + 1);  // the clients count on the holder
+    EXPECT_EQ(frames.for_window(10).get(), wire.for_window(10).get());
+    EXPECT_EQ(frames.for_window(8).get(), wire.plain().get());  // the same fallback as WireFrames
+    kept = clients.front();
+  }
+  // A client still holding the frame keeps it alive after the fan-out's holder is gone.
+  EXPECT_EQ(*kept, *wire.plain());
+  EXPECT_EQ(wire.plain().use_count(), wire_refs + 1);
+  kept.reset();
+  EXPECT_EQ(wire.plain().use_count(), wire_refs);
 }
 
 }  // namespace
