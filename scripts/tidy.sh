@@ -40,7 +40,9 @@ for f in "${files[@]}"; do
   fi
 done
 
-header_filter="^$root/(src|tools|bench|tests|fuzz)/"
+# A component's headers are included through forwarding headers in the build tree
+# (cmake/module_boundaries.cmake), so clang-tidy sees them as <build>/include/.../../src/...
+header_filter="^$root/((.*/)?\.\./)?(src|tools|bench|tests|fuzz)/"
 for f in "${files[@]}"; do printf '%s\0%s\0' "$(db_of "$f")" "$f"; done |
   xargs -0 -n 2 -P "$jobs" sh -c '"$0" -p "$2" "$3" --quiet --header-filter="$1" \
     --warnings-as-errors="*"' "$tidy" "$header_filter"

@@ -66,8 +66,9 @@ class Bench:
 
     def start_clients(self, run_id, port, count, fraction, mode="fast", compression="off",
                       index_base=0, tag="clients", id_prefix="dev-", id_base=0, devices=None,
-                      warmup=None, duration=None, extra=()):
-        """Load-client processes of at most max_clients_per_process connections each."""
+                      warmup=None, duration=None, extra=(), label=None, wrap=None):
+        """Load-client processes of at most max_clients_per_process connections each. label
+        (default: tag) names them in their reports; wrap(argv) may prefix their command line."""
         per_process = self.sizes["max_clients_per_process"]
         children = []
         started = 0
@@ -82,8 +83,10 @@ class Bench:
                     "--connect-rate", self.sizes["connect_rate"] / 2,
                     "--warmup", f"{warmup if warmup is not None else self.sizes['warmup_s']}s",
                     "--duration", f"{duration or self.sizes['duration_s']}s",
-                    "--wait-go", "--label", tag, "--json-out", self.runs / f"{name}.json",
+                    "--wait-go", "--label", label or tag, "--json-out", self.runs / f"{name}.json",
                     *extra]
+            if wrap:
+                argv = wrap(argv)
             children.append(Child(name, argv, self.logs / f"{name}.log"))
             started += n
         return children

@@ -14,7 +14,6 @@ from driver.kafka import Kafka
 from driver.loopback import free_port, http_get
 from driver.machine import command_output, loadavg
 from driver.repetitions import median, value_range
-from driver.sizes import LOAD_CLIENT_THREADS
 
 
 PEERS = {"centrifugo": {"script": ROOT / "bench" / "peers" / "centrifugo.sh",
@@ -182,29 +181,17 @@ log:
             time.sleep(0.3)
 
     def start_clients(self, run_id, server_kind, port, count, fraction, mode):
-        s, b = self.sizes, self.b
-        per_process = b.sizes["max_clients_per_process"]
-        children = []
-        started = 0
-        while started < count:
-            n = min(per_process, count - started)
-            name = f"{run_id}-clients{len(children)}"
-            argv = [b.tool("bench_load_client"), "--addr", f"127.0.0.1:{port}",
-                    "--connections", n, "--index-base", started, "--match-fraction", fraction,
-                    "--devices", s["devices"], "--id-prefix", "sensor-", "--id-base", 1,
-                    "--mode", mode, "--threads", LOAD_CLIENT_THREADS,
-                    "--connect-rate", b.sizes["connect_rate"] / 2,
-                    "--warmup", f"{s['warmup_s']}s", "--duration", f"{s['duration_s']}s",
-                    "--wait-go", "--label", server_kind, "--json-out", b.runs / f"{name}.json"]
-            if server_kind == "gateway":
-                argv += ["--protocol", "gateway"]
-            else:
-                argv += ["--protocol", "centrifugo", "--path", "/connection/websocket",
-                         "--centrifugo-all-channel", PEER_ALL_CHANNEL,
-                         "--centrifugo-device-prefix", PEER_DEVICE_CHANNEL]
-            children.append(Child(name, self.pinned(argv, False), b.logs / f"{name}.log"))
-            started += n
-        return children
+        s = self.sizes
+        if server_kind == "gateway":
+            protocol = ["--protocol", "gateway"]
+        else:
+            protocol = ["--protocol", "centrifugo", "--path", "/connection/websocket",
+                        "--centrifugo-all-channel", PEER_ALL_CHANNEL,
+                        "--centrifugo-device-prefix", PEER_DEVICE_CHANNEL]
+        return self.b.start_clients(run_id, port, count, fraction, mode, id_prefix="sensor-",
+                                    id_base=1, devices=s["devices"], warmup=s["warmup_s"],
+                                    duration=s["duration_s"], extra=protocol, label=server_kind,
+                                    wrap=lambda argv: self.pinned(argv, False))
 
     def run_once(self, scenario, server_kind):
         """One scenario against one server; returns its figures."""

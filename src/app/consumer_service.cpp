@@ -9,11 +9,8 @@
 #include "ingest/kafka_consumer.h"
 #include "ingest/kafka_history.h"
 #include "processing/default_message_processor.h"
-#include "push/data_pusher.h"
-#include "push/replay_service.h"
+#include "push/push_service.h"
 #include "push/tls_context.h"
-#include "push/websocket_integrated_processor.h"
-#include "push/websocket_server.h"
 
 namespace iiot::app {
 
@@ -53,26 +50,14 @@ int ConsumerService::run() {
                                                         config_.rules, config_.resume.state_ttl);
   if (!config_.rules.empty()) spdlog::info("{} threshold rules in force", config_.rules.size());
   ingest::KafkaHistory history(config_.kafka);
-  std::unique_ptr<push::DataPusher> pusher;
-  std::unique_ptr<push::ReplayService> replays;
-  std::unique_ptr<push::WebSocketServer> server;
-  std::unique_ptr<push::WebSocketIntegratedProcessor> integrated;
+  std::unique_ptr<push::PushService> push_service;
   processing::MessageProcessor* processor = &default_processor;
 
   if (config_.websocket.enabled) {
-    pusher = std::make_unique<push::DataPusher>(config_.websocket, config_.resume, stats_);
-    replays = std::make_unique<push::ReplayService>(
-        config_.resume,
-        std::vector<std::string>{config_.kafka.topics.device_data, config_.kafka.topics.alerts},
-        pusher->ring(), default_processor, &history, stats_);
-    pusher->set_replay_service(replays.get());
-    server = std::make_unique<push::WebSocketServer>(config_.websocket, *pusher, stats_,
-                                                     *authenticator_, tls_.get());
-    integrated = std::make_unique<push::WebSocketIntegratedProcessor>(default_processor, *pusher,
-                                                                      config_.processor, stats_);
-    processor = integrated.get();
-    pusher->start();
-    server->start();
+    push_service = std::make_unique<push::PushService>(config_, default_processor, &history, stats_,
+                                                       *authenticator_, tls_.get());
+    processor = &push_service->processor();
+    push_service->start();
     spdlog::info("WebSocket enabled: using WebSocketIntegratedProcessor ({} push threads)",
                  config_.websocket.worker_count);
     spdlog::info(
@@ -105,15 +90,14 @@ int ConsumerService::run() {
   }
   request_stop();  // also wakes the stats logger if the consumer ended by itself
 
-  if (server) server->stop_accepting();
-  if (pusher) {
-    pusher->close_all_for_shutdown();
+  if (push_service) {
+    push_service->stop_accepting();
+    push_service->close_all_for_shutdown();
     const auto deadline = std::chrono::steady_clock::now() + kClientCloseGrace;
-    while (pusher->client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (push_service->client_count() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    replays->stop();  // no job feeds a client any more
-    pusher->stop();
+    push_service->stop();
   }
   if (stats_logger.joinable()) stats_logger.join();
   if (failure) std::rethrow_exception(failure);

@@ -1,7 +1,7 @@
 // ConsumerService: builds, owns, starts and stops the whole gateway (the seed's name). With
-// websocket.enabled it runs the WebSocketServer, the DataPusher and the
-// WebSocketIntegratedProcessor; without, the DefaultMessageProcessor alone. run() occupies the
-// calling thread with the Kafka poll loop; request_stop() may be called from any thread.
+// websocket.enabled it runs the push side (push::PushService: the WebSocketServer, the DataPusher
+// and the WebSocketIntegratedProcessor); without, the DefaultMessageProcessor alone. run() occupies
+// the calling thread with the Kafka poll loop; request_stop() may be called from any thread.
 //
 // Shutdown order (the one place it is written down):
 //   1. stop accepting new connections;

@@ -92,7 +92,7 @@ class RecordReader {
     constexpr Field kKey = Field::kTimestamp;
     const std::string_view* s = string_field(kKey, Presence::kRequired);
     if (s == nullptr) return {};
-    if (!is_rfc3339(*s)) {
+    if (!text_formats::parse_rfc3339(*s)) {
       return fail(kKey, "must be RFC 3339 (got " + json_text::quoted_excerpt(*s) + ")");
     }
     return *s;
@@ -275,16 +275,6 @@ DecodeResult<Alert> decode_alert(std::string_view text) {
         if (reader.failed()) return DecodeResult<Alert>::failure(reader.take_error());
         return DecodeResult<Alert>(std::move(alert));
       });
-}
-
-bool is_rfc3339(std::string_view text) {
-  return text_formats::parse_rfc3339(text).has_value();
-}
-
-std::optional<long long> rfc3339_to_unix_micros(std::string_view text) {
-  const auto micros = text_formats::parse_rfc3339(text);
-  if (!micros) return std::nullopt;
-  return micros->time_since_epoch().count();
 }
 
 }  // namespace iiot::model

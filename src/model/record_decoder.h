@@ -35,11 +35,4 @@ class DecodeResult {
 DecodeResult<DeviceData> decode_device_data(std::string_view json);
 DecodeResult<Alert> decode_alert(std::string_view json);
 
-// RFC 3339 with a fraction of up to 9 digits and Z or +-hh:mm. Exposed for tests and the simulator.
-bool is_rfc3339(std::string_view text);
-
-// Microseconds since the Unix epoch for an RFC 3339 timestamp (for latency measurement), or
-// nullopt if it is not RFC 3339.
-std::optional<long long> rfc3339_to_unix_micros(std::string_view text);
-
 }  // namespace iiot::model

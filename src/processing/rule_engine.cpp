@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#include "model/record_decoder.h"
 #include "text_formats/json_number_text.h"
+#include "text_formats/rfc3339_parser.h"
 
 namespace iiot::processing {
 namespace {
@@ -122,7 +122,10 @@ std::size_t RuleEngine::evaluate(const model::DeviceData& data,
   const std::size_t before = out.size();
   std::optional<std::int64_t> record_us;  // parsed once, only if a pending rule needs it
   auto record_time = [&]() -> std::int64_t {
-    if (!record_us) record_us = model::rfc3339_to_unix_micros(data.timestamp).value_or(0);
+    if (!record_us) {
+      const auto parsed = text_formats::parse_rfc3339(data.timestamp);
+      record_us = parsed ? parsed->time_since_epoch().count() : 0;
+    }
     return *record_us;
   };
   auto& entries = state.entries_;

@@ -72,7 +72,6 @@ struct SessionOptions {
 struct ClientInfo {
   std::string id;
   std::string remote;
-  std::string filter_json;
   std::size_t queue_depth = 0;
   std::size_t queue_bytes = 0;
   std::uint64_t sent = 0;
@@ -125,7 +124,7 @@ class Client : public std::enable_shared_from_this<Client>,
   const std::string& id() const { return id_; }
   // The filter in force: the requested one narrowed by the token's scope.
   const model::Filter& filter() const { return filter_; }
-  ClientInfo info() const;  // any thread (filter_json is filled by the shard)
+  ClientInfo info() const;  // any thread
 
  private:
   struct WriteBatch;

@@ -53,7 +53,6 @@ class DataPusher final : public DeliveryListener {
   // The shard a new connection is placed on (round robin).
   PushShard& next_shard();
   const std::vector<std::unique_ptr<PushShard>>& shards() const { return shards_; }
-  const SessionOptions& session_options() const { return options_; }
 
   // Closes every client with 1001 "server shutting down" (the service is stopping); a handshake
   // that completes afterwards is closed the same way. Any thread.

@@ -119,7 +119,6 @@ class WriteGate {
   void writer_idle() {
     if (teardown_ && control_.empty()) start_teardown();
   }
-  bool writer_busy() const { return writer_busy_; }
   void set_writer_busy(bool busy) { writer_busy_ = busy; }
 
   // Beast's teardown of this layer (found by argument-dependent lookup, below).

@@ -35,6 +35,14 @@ TEST(Rfc3339Parser, ParsesValidTimestamps) {
       {"1970-01-01T00:00:00Z", UnixMicros{}},
       {"1969-12-31T23:59:59.5Z", UnixMicros{microseconds{-500'000}}},
       {"9999-12-31T23:59:59Z", utc(9999, 12, 31, 23, 59, 59)},
+      {"9999-12-31T23:59:59.999999Z", utc(9999, 12, 31, 23, 59, 59, 999'999)},
+      {"0001-01-01T00:00:00Z", utc(1, 1, 1, 0, 0, 0)},
+      {"2000-03-01T00:00:00Z", utc(2000, 3, 1, 0, 0, 0)},
+      {"1970-01-01T00:00:00.000001Z", UnixMicros{microseconds{1}}},
+      {"2024-08-01T12:50:09.1Z", utc(2024, 8, 1, 12, 50, 9, 100'000)},
+      {"2024-08-01T12:50:09-00:00", utc(2024, 8, 1, 12, 50, 9)},
+      {"2024-02-29T00:00:00-05:30", utc(2024, 2, 29, 5, 30, 0)},
+      {"2024-08-02T00:50:09+12:00", utc(2024, 8, 1, 12, 50, 9)},
   };
   for (const auto& c : cases) {
     const auto parsed = parse_rfc3339(c.text);
@@ -71,6 +79,12 @@ TEST(Rfc3339Parser, RejectsMalformedTimestamps) {
       "2024-08-01 12:50:09Z",             // separator
       "x024-08-01T12:50:09Z",             // year
       "2024-08-01T12:50:09.12a3Z",        // junk in fraction
+      "2024-08-01T12:50:09ZZ",            // trailing text
+      "yesterday",                        // not a timestamp
+      "24-08-01T12:50:09Z",               // two-digit year
+      "+2024-08-01T12:50:09Z",            // signed year
+      "2100-02-29T12:50:09Z",             // not a leap year
+      "2024-08-01T12:50:0\xef\xbc\x99Z",  // full-width digit
   };
   for (const auto* text : cases) EXPECT_FALSE(parse_rfc3339(text).has_value()) << text;
 }

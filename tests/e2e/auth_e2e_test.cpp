@@ -72,11 +72,6 @@ std::vector<std::string> strings(const json::value& list) {
   return out;
 }
 
-int close_code_after(WsTestClient& client, std::chrono::milliseconds timeout = 20s) {
-  if (!client.wait_closed(timeout)) return -1;
-  return client.close_info()->code;
-}
-
 TEST(AuthE2E, HandshakeWithoutOrWithABadTokenIs401WithoutUpgrade) {
   TestTopics topics(1);
   GatewayProcess gateway(topics, token_mode());
@@ -96,7 +91,7 @@ TEST(AuthE2E, HandshakeWithoutOrWithABadTokenIs401WithoutUpgrade) {
     EXPECT_EQ(e.status, 401) << e.what();
   }
   // Refused handshakes hold no connection slot; the HTTP endpoints stay open.
-  EXPECT_EQ(stat_value(get_stats(gateway.port()), "active_clients"), 0);
+  EXPECT_EQ(active_clients(gateway.port()), 0);
   EXPECT_EQ(http_get(gateway.port(), "/health").status, 200);
   EXPECT_EQ(http_get(gateway.port(), "/ready").status, 200);
 }
@@ -243,9 +238,9 @@ TEST(AuthE2E, ExpiredTokenClosesWith4001UnlessRefreshed) {
   EXPECT_EQ(forged.at("data").at("code").as_string(), "invalid_token");
   EXPECT_EQ(bad_refresh.request(R"({"type":"ping"})", "pong").at("type").as_string(), "pong");
 
-  EXPECT_EQ(close_code_after(lapsing), 4001);
+  EXPECT_EQ(lapsing.wait_close_code(20s), 4001);
   EXPECT_EQ(lapsing.close_info()->reason, "token expired");
-  EXPECT_EQ(close_code_after(bad_refresh), 4001);
+  EXPECT_EQ(bad_refresh.wait_close_code(20s), 4001);
   // Both lapsed at the same expiry: the refreshed one is still served.
   EXPECT_FALSE(refreshed.wait_closed(1s));
   EXPECT_EQ(refreshed.request(R"({"type":"ping"})", "pong").at("type").as_string(), "pong");
@@ -289,7 +284,7 @@ TEST(AuthE2E, MessagesOverTheRateAreRefusedAndAFloodIsClosedWith1008) {
     }
     std::this_thread::sleep_for(5ms);
   }
-  EXPECT_EQ(close_code_after(client), 1008);
+  EXPECT_EQ(client.wait_close_code(20s), 1008);
 }
 
 // ---- Tokens never leak -------------------------------------------------------------------------

@@ -39,8 +39,7 @@ GatewaySettings slow_consumer_settings(const char* policy) {
   s.websocket["max_queue_bytes"] = "33554432";
   // The stalled client stays connected until the test lets it read again.
   s.websocket["write_timeout"] = "\"120s\"";
-  s.processor["push_retry_attempts"] = "100000";
-  s.processor["push_retry_backoff"] = "\"1ms\"";
+  s.retry_pushes_until_queued();
   return s;
 }
 
@@ -216,8 +215,7 @@ TEST(BackpressureE2E, AlertsBeyondMaxQueueBytesCloseAStalledClientWith4000UnderD
   slow.resume();
   ASSERT_TRUE(slow.wait_closed(30s));
   EXPECT_EQ(slow.close_info()->code, 4000) << slow.close_info()->error;
-  EXPECT_TRUE(eventually(
-      [&] { return stat_value(get_stats(gateway.port()), "active_clients") == 0; }, 15s));
+  EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 
 TEST(BackpressureE2E, AStalledClientIsClosedWith4000UnderDisconnectAndMemoryStaysBounded) {
@@ -256,8 +254,7 @@ TEST(BackpressureE2E, AStalledClientIsClosedWith4000UnderDisconnectAndMemoryStay
   source.produce(kBatch);
   const std::int64_t total = source.produced();
   ASSERT_TRUE(fast.wait_for_events(static_cast<std::size_t>(total), 60s));
-  EXPECT_TRUE(eventually(
-      [&] { return stat_value(get_stats(gateway.port()), "active_clients") == 1; }, 15s));
+  EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 1; }, 15s));
   const json::object stats = wait_consumed(gateway.port(), total);
   EXPECT_EQ(stat_value(stats, "slow_consumer_disconnects"), 1);
   EXPECT_FALSE(fast.close_info().has_value());

@@ -47,14 +47,7 @@ int answer_to(unsigned short port, const std::string& frame, bool compression = 
   WsTestClient client(port, {.compression = compression});
   client.client_id();
   client.send_raw(frame);
-  if (!client.wait_closed(15s)) return -1;
-  const CloseInfo info = *client.close_info();
-  if (info.code == 0) ADD_FAILURE() << "ended without a close frame: " << info.error;
-  return info.code;
-}
-
-std::int64_t active_clients(unsigned short port) {
-  return stat_value(get_stats(port), "active_clients");
+  return client.wait_close_code(15s);
 }
 
 TEST(CloseE2E, InvalidAndReservedCloseCodesAreAnswered1002) {

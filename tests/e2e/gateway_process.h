@@ -35,6 +35,14 @@ struct GatewaySettings {
   // How the readiness wait asks the gateway: GET target on port -> HTTP status (0: no answer).
   // Empty: plain HTTP (http_get); a TLS gateway needs an https client here.
   std::function<int(unsigned short port, const std::string& target)> probe = {};
+
+  // The pipeline gives no event up on a busy moment (a sanitizer build is slow): a full input
+  // queue is retried every millisecond, 100,000 times. For tests in which every record is to
+  // reach its clients and a push failure is not what is under test.
+  void retry_pushes_until_queued() {
+    processor["push_retry_attempts"] = "100000";
+    processor["push_retry_backoff"] = "\"1ms\"";
+  }
 };
 
 // What the constructor waits for: /ready 200 (Kafka reachable, group joined), or only the HTTP

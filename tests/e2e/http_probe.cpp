@@ -20,6 +20,19 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
+HttpResponse to_http_response(const http::response<http::string_body>& response) {
+  HttpResponse out;
+  out.status = static_cast<int>(response.result_int());
+  out.body = response.body();
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers[name] = std::string(field.value());
+  }
+  return out;
+}
+
 HttpResponse http_request(unsigned short port, const std::string& method, const std::string& target,
                           const std::map<std::string, std::string>& headers,
                           std::chrono::milliseconds timeout) {
@@ -52,14 +65,7 @@ HttpResponse http_request(unsigned short port, const std::string& method, const 
           out.error = "read: " + rec.message();
           return;
         }
-        out.status = static_cast<int>(res.result_int());
-        out.body = res.body();
-        for (const auto& field : res) {
-          std::string name(field.name_string());
-          std::transform(name.begin(), name.end(), name.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-          out.headers[name] = std::string(field.value());
-        }
+        out = to_http_response(res);
       });
     });
   });
@@ -119,6 +125,10 @@ std::int64_t stat_value(const boost::json::object& stats, const char* key) {
   if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
   if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
   throw std::runtime_error(std::string("/stats ") + key + " is not a number");
+}
+
+std::int64_t active_clients(unsigned short port) {
+  return stat_value(get_stats(port), "active_clients");
 }
 
 }  // namespace iiot::e2e

@@ -3,6 +3,8 @@
 // by a timeout, so a test never hangs on a silent server. Thread-safe (no shared state).
 #pragma once
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
@@ -23,6 +25,10 @@ HttpResponse http_request(unsigned short port, const std::string& method, const 
                           const std::map<std::string, std::string>& headers = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The status, body and headers of a response a Beast client read (this one, or tls_test_client's).
+HttpResponse to_http_response(
+    const boost::beast::http::response<boost::beast::http::string_body>& response);
+
 inline HttpResponse http_get(unsigned short port, const std::string& target) {
   return http_request(port, "GET", target);
 }
@@ -42,6 +48,9 @@ std::optional<double> metric_value(const std::string& exposition, const std::str
 // A /stats counter as an integer (throws if absent or not a number). Also reads the figures of
 // one entry of /stats "clients".
 std::int64_t stat_value(const boost::json::object& stats, const char* key);
+
+// /stats "active_clients": the WebSocket clients connected now.
+std::int64_t active_clients(unsigned short port);
 
 // The /stats "clients" entry of the client with this id, if it is connected.
 std::optional<boost::json::object> client_entry(const boost::json::object& stats,

@@ -79,8 +79,7 @@ TEST(InteropE2E, PythonWebsocketsClientsWithAndWithoutDeflateReceiveTheSameFrame
                                  "--out", dir + "/" + mode + ".out", "--timeout", "60"},
         dir + "/" + mode + ".log");
   }
-  ASSERT_TRUE(
-      eventually([&] { return stat_value(get_stats(gateway.port()), "active_clients") == 3; }, 30s))
+  ASSERT_TRUE(eventually([&] { return active_clients(gateway.port()) == 3; }, 30s))
       << "the Python clients did not connect";
 
   RecordProducer producer;

@@ -13,18 +13,6 @@
 namespace iiot::e2e {
 namespace {
 
-// Waits until the server closes the client and returns the close code it sent (0 if none).
-int close_code_after(WsTestClient& client) {
-  if (!client.wait_closed(15s)) return -1;
-  const CloseInfo info = *client.close_info();
-  if (info.code == 0) ADD_FAILURE() << "ended without a close frame: " << info.error;
-  return info.code;
-}
-
-std::int64_t active_clients(unsigned short port) {
-  return stat_value(get_stats(port), "active_clients");
-}
-
 TEST(LimitsE2E, HandshakesPastMaxConnectionsAreAnswered503) {
   TestTopics topics(1);
   GatewayProcess gateway(topics, {.websocket = {{"max_connections", "2"}}});
@@ -115,7 +103,7 @@ TEST(LimitsE2E, AFrameLargerThanMaxMessageSizeIsClosedWith1009) {
   EXPECT_EQ(client.request(small, "pong").at("type").as_string(), "pong");
 
   client.send_text(R"({"type":"ping","pad":")" + std::string(1024, 'x') + "\"}");
-  EXPECT_EQ(close_code_after(client), 1009);
+  EXPECT_EQ(client.wait_close_code(15s), 1009);
   EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 
@@ -136,7 +124,7 @@ TEST(LimitsE2E, AClientStillSendingAnOversizedMessageReadsThe1009CloseNotAReset)
     const std::string error = e.what();
     EXPECT_NE(error.find("Operation canceled"), std::string::npos) << error;
   }
-  EXPECT_EQ(close_code_after(client), 1009);
+  EXPECT_EQ(client.wait_close_code(15s), 1009);
   EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 
@@ -146,7 +134,7 @@ TEST(LimitsE2E, ABinaryFrameIsClosedWith1003) {
   WsTestClient client(gateway.port());
   client.client_id();
   client.send_binary(std::string("\x01\x02\x03{\"type\":\"ping\"}", 18));
-  EXPECT_EQ(close_code_after(client), 1003);
+  EXPECT_EQ(client.wait_close_code(15s), 1003);
   EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 
@@ -156,7 +144,7 @@ TEST(LimitsE2E, InvalidUtf8TextIsClosedWith1007) {
   WsTestClient client(gateway.port());
   client.client_id();
   client.send_text("{\"type\":\"ping\",\"x\":\"\xc3\x28\xff\"}");
-  EXPECT_EQ(close_code_after(client), 1007);
+  EXPECT_EQ(client.wait_close_code(15s), 1007);
   EXPECT_TRUE(eventually([&] { return active_clients(gateway.port()) == 0; }, 15s));
 }
 

@@ -43,11 +43,10 @@ TEST(OrderingE2E, PerDeviceOrderAcrossTenThousandEventsOnSeveralPartitions) {
   TestTopics topics(4);
   GatewaySettings settings;
   // The pipeline itself must not give events up on a busy moment: only order is under test.
-  settings.processor["push_retry_attempts"] = "100000";
-  settings.processor["push_retry_backoff"] = "\"1ms\"";
+  settings.retry_pushes_until_queued();
   // Nor may a client's queue drop: on a loaded machine the test's reader threads can miss the
   // 100 ms a non-draining client is given, so each client's queue holds the whole burst.
-  settings.websocket["queue_size"] = std::to_string(2 * kDevices * kPerDevice);
+  settings.websocket["queue_size"] = std::to_string(2 * kPerDevice * kDevices);
   settings.websocket["max_queue_bytes"] = std::to_string(64 << 20);
   GatewayProcess gateway(topics, settings);
   WsTestClient plain(gateway.port());

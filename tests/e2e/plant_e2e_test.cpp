@@ -47,8 +47,7 @@ TEST(PlantE2E, ALatestClientThatStopsReadingGetsTheNewestValueOfEveryDeviceAndEv
   // The client sends nothing after its filter; how fast it drains the backlog through its 4 KiB
   // receive buffer depends on the machine. Not a timeout test.
   settings.websocket["client_timeout"] = "\"600s\"";
-  settings.processor["push_retry_attempts"] = "100000";
-  settings.processor["push_retry_backoff"] = "\"1ms\"";
+  settings.retry_pushes_until_queued();
   GatewayProcess gateway(topics, settings);
 
   WsTestClient latest(gateway.port(), {.receive_buffer_bytes = 4096});

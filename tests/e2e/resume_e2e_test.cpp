@@ -26,8 +26,7 @@ GatewaySettings resume_settings() {
   GatewaySettings s;
   s.resume["checkpoint_interval"] = "\"100ms\"";
   // The pipeline must not give an event up on a busy moment: delivery is under test.
-  s.processor["push_retry_attempts"] = "100000";
-  s.processor["push_retry_backoff"] = "\"1ms\"";
+  s.retry_pushes_until_queued();
   s.websocket["queue_size"] = "100000";
   s.websocket["max_queue_bytes"] = "268435456";
   return s;

@@ -130,8 +130,7 @@ int main_impl(int argc, char** argv) {
   base.resume["memory_bytes"] = "1073741824";
   base.websocket["queue_size"] = "10000";
   base.websocket["max_queue_bytes"] = "268435456";
-  base.processor["push_retry_attempts"] = "100000";
-  base.processor["push_retry_backoff"] = "\"1ms\"";
+  base.retry_pushes_until_queued();
   base.log_level = "warn";
   std::uint64_t live_seq = 1'000'000'000;
 

@@ -49,10 +49,8 @@ TEST(ShutdownE2E, SigtermExitsZeroWithAClientThatStoppedReading) {
   TestTopics topics(2);
   GatewaySettings settings;
   settings.websocket["queue_size"] = "16";
-  // The reading client is to get every record: the pipeline must not give one up on a busy
-  // moment (a sanitizer build is slow).
-  settings.processor["push_retry_attempts"] = "100000";
-  settings.processor["push_retry_backoff"] = "\"1ms\"";
+  // The reading client is to get every record.
+  settings.retry_pushes_until_queued();
   GatewayProcess gateway(topics, settings);
   WsTestClient reading(gateway.port());
   WsTestClient stalled(gateway.port(), {.receive_buffer_bytes = 4096});

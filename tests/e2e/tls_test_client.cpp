@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 #include <stdlib.h>
 
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -17,7 +16,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -148,15 +146,7 @@ HttpResponse https_get(unsigned short port, const std::string& target, const Tls
     out.error = "read: " + ec.message();
     return out;
   }
-  out.status = static_cast<int>(res.result_int());
-  out.body = res.body();
-  for (const auto& field : res) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    out.headers[name] = std::string(field.value());
-  }
-  return out;
+  return to_http_response(res);
 }
 
 struct WssTestClient::Impl {

@@ -1,5 +1,7 @@
 #include "ws_test_client.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -401,6 +403,13 @@ bool WsTestClient::wait_closed(std::chrono::milliseconds timeout) {
 std::optional<CloseInfo> WsTestClient::close_info() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->closed;
+}
+
+int WsTestClient::wait_close_code(std::chrono::milliseconds timeout) {
+  if (!wait_closed(timeout)) return -1;
+  const CloseInfo info = *close_info();
+  if (info.code == 0) ADD_FAILURE() << "ended without a close frame: " << info.error;
+  return info.code;
 }
 
 void WsTestClient::close() {

@@ -105,6 +105,10 @@ class WsTestClient {
   // Waits until the connection has ended; then close_info() tells how.
   bool wait_closed(std::chrono::milliseconds timeout);
   std::optional<CloseInfo> close_info() const;
+  // Waits until the connection has ended and returns the close code the server sent: 0 if it
+  // ended without a close frame (also a test failure, naming why), -1 if it has not ended within
+  // timeout.
+  int wait_close_code(std::chrono::milliseconds timeout);
 
   // Starts a normal close (1000) and waits for the connection to end.
   void close();

@@ -84,8 +84,7 @@ TEST(ClusterFailoverTest, EveryAcknowledgedRecordReachesTheClientsWhenTheLeaderI
 
   e2e::GatewaySettings settings;
   // Only the broker's failure is under test: the pipeline must not give events up on its own.
-  settings.processor["push_retry_attempts"] = "100000";
-  settings.processor["push_retry_backoff"] = "\"1ms\"";
+  settings.retry_pushes_until_queued();
   settings.websocket["queue_size"] = "100000";
   settings.websocket["max_queue_bytes"] = "268435456";
   e2e::GatewayProcess gateway(topics, settings);
