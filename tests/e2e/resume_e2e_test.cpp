@@ -80,8 +80,16 @@ class ResumingClient {
   // Resumes sent: one per connect that had a checkpoint (a round killed before the first
   // checkpoint arrived reconnects without one).
   std::size_t resumes_sent() const { return resumes_sent_; }
-  // A resume was sent on this connection and its resume_ack has not arrived yet.
-  bool awaiting_ack() const { return awaiting_ack_; }
+  // Waits until the resume sent on this connection, if any, has its resume_ack: the ack follows
+  // the replayed events, so a client may hold all of them before it arrives.
+  bool wait_for_ack(std::chrono::milliseconds timeout) {
+    return eventually(
+        [&] {
+          absorb();
+          return !awaiting_ack_;
+        },
+        timeout);
+  }
   const std::vector<json::object>& events() const { return events_; }
   WsTestClient& ws() { return *ws_; }
 
@@ -196,12 +204,7 @@ TEST(ResumeE2E, ResumingClientsGetEveryRecordOnceAcrossFiveKills) {
     // How many rounds saw a checkpoint before their kill, and how many replays ended before it,
     // depends on the machine's speed; the instance that is not killed answers its resume.
     EXPECT_GE(clients[i].resumes_sent(), 1U);
-    EXPECT_TRUE(eventually(
-        [&] {
-          clients[i].absorb();
-          return !clients[i].awaiting_ack();
-        },
-        30s));
+    EXPECT_TRUE(clients[i].wait_for_ack(30s));
     EXPECT_LE(clients[i].acks().size(), clients[i].resumes_sent());
     for (const auto& ack : clients[i].acks()) {
       EXPECT_EQ(ack.at("data").at("recovered"), json::value(true)) << json::serialize(ack);
@@ -394,13 +397,7 @@ TEST(ResumeE2E, ScopedClientsGetNoReplayedOrSnapshotEventOutsideTheirScope) {
   GatewayProcess second(topics, settings);
   client.connect(second.port(), false, {.bearer = kToken});
   ASSERT_TRUE(client.wait_for(in_scope - 4, 30s)) << client.distinct();
-  // The resume_ack follows the replayed events: it may still be on its way.
-  EXPECT_TRUE(eventually(
-      [&] {
-        client.absorb();
-        return !client.awaiting_ack();
-      },
-      30s));
+  EXPECT_TRUE(client.wait_for_ack(30s));
   ASSERT_EQ(client.acks().size(), 3u);  // snapshot_end, then two resume_acks
   for (std::size_t i = 1; i < client.acks().size(); ++i) {
     EXPECT_EQ(client.acks()[i].at("data").at("recovered"), json::value(true));
