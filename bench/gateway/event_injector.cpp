@@ -29,11 +29,13 @@ void EventInjector::run(std::chrono::steady_clock::time_point until, std::uint64
           start + std::chrono::duration_cast<Clock::duration>(
                       std::chrono::duration<double>(static_cast<double>(sent) / rate_));
       if (due > now) {
+        processor_.end_of_batch();  // as the consumer does when a poll finds nothing
         std::this_thread::sleep_until(std::min(due, until));
         continue;
       }
     } else if (pusher_.queue_depth() >= high_water || backlog() >= max_backlog) {
       paced_waits_.fetch_add(1, std::memory_order_relaxed);
+      processor_.end_of_batch();
       std::this_thread::sleep_for(std::chrono::microseconds(20));
       continue;
     }
@@ -44,6 +46,7 @@ void EventInjector::run(std::chrono::steady_clock::time_point until, std::uint64
     ++sent;
     (result.ok() ? injected_ : rejected_).fetch_add(1, std::memory_order_relaxed);
   }
+  processor_.end_of_batch();
 }
 
 }  // namespace iiot::bench

@@ -125,10 +125,22 @@ KafkaConsumer::Impl::Impl(const config::KafkaConfig& config,
 }
 
 void KafkaConsumer::Impl::run() {
+  // Records were processed since the processor was last told that none are ready: the next poll
+  // only looks (timeout 0), and when it finds nothing the processor hands on what it holds
+  // before the loop waits.
+  bool batch_open = false;
   while (!stop_requested_.load(std::memory_order_relaxed) && !failed_) {
-    const auto timeout = dead_letters_->pending() > 0 ? kPollTimeoutWithDeadLetters : kPollTimeout;
+    const auto timeout = batch_open                     ? std::chrono::milliseconds(0)
+                         : dead_letters_->pending() > 0 ? kPollTimeoutWithDeadLetters
+                                                        : kPollTimeout;
     const std::optional<ConsumedRecord> consumed = client_->poll(timeout);
-    if (consumed) handle(*consumed);
+    if (consumed) {
+      batch_open = batch_open || consumed->kind == ConsumedKind::kRecord;
+      handle(*consumed);
+    } else if (batch_open) {
+      processor_.end_of_batch();
+      batch_open = false;
+    }
     dead_letters_->poll();
     apply_backlog_limit();
     const auto now = Clock::now();
@@ -137,6 +149,7 @@ void KafkaConsumer::Impl::run() {
       last_store_ = now;
     }
   }
+  if (batch_open) processor_.end_of_batch();
   close();
   if (failed_) {
     throw KafkaError("kafka error: the consumer failed (" + client_->fatal_error() +

@@ -58,9 +58,11 @@ class RecordingProcessor final : public processing::MessageProcessor {
     event->position = position;
     return processing::ProcessResult::accepted(std::move(event));
   }
+  void end_of_batch() override { batch_ends.push_back(seen.size()); }
 
   std::vector<model::RecordPosition> seen;
   std::vector<processing::RecordKind> kinds;
+  std::vector<std::size_t> batch_ends;  // how many records had been seen at each end_of_batch()
 };
 
 // A DeadLetterSink that holds every letter until the test acknowledges it. flush() acknowledges
@@ -176,8 +178,9 @@ class FakeGroupConsumer final : public GroupConsumerClient {
 
   void set_listener(GroupConsumerListener& listener) override { listener_ = &listener; }
 
-  std::optional<ConsumedRecord> poll(std::chrono::milliseconds /*timeout*/) override {
+  std::optional<ConsumedRecord> poll(std::chrono::milliseconds timeout) override {
     ++polls;
+    timeouts.push_back(timeout);
     if (script_.empty()) {
       if (when_done) when_done();
       return std::nullopt;
@@ -301,6 +304,7 @@ class FakeGroupConsumer final : public GroupConsumerClient {
   std::vector<std::vector<CommittableOffset>> explicit_commits;
   std::vector<std::string> paused;
   int polls = 0;
+  std::vector<std::chrono::milliseconds> timeouts;  // of every poll, in order
 
  private:
   static std::optional<std::int64_t> last_of(const std::vector<CommittableOffset>& offsets,
@@ -398,6 +402,30 @@ TEST_F(KafkaConsumerLogicTest, ProcessesRecordsAndStoresTheirOffsetsInOrder) {
   EXPECT_EQ(group->committed(kAlerts0), 8);
   EXPECT_EQ(stats.kafka.offsets_committed.load(), 2U);
   EXPECT_TRUE(dead_letters->written.empty());
+}
+
+TEST_F(KafkaConsumerLogicTest, EndsABatchWhenAPollFindsNothingBeforeItWaits) {
+  group->add_step([this] { group->group_assigns({kData0, kAlerts0}); });
+  group->add_record("data", 0, 0, "r0");
+  group->add_record("data", 0, 1, "r1");
+  group->add_record("alerts", 0, 7, "a7");
+  group->add_idle_poll();
+  group->add_idle_poll();
+  group->add_record("data", 0, 2, "r2");
+  run();
+
+  // Once after the first three records, once after the last; not for the idle poll between.
+  EXPECT_EQ(processor.batch_ends, (std::vector<std::size_t>{3, 3 + 1}));
+  using std::chrono::milliseconds;
+  ASSERT_GE(group->timeouts.size(), 8U);
+  // After a record the next poll only looks; after the batch ended, polls wait again.
+  EXPECT_GT(group->timeouts[1], milliseconds(0));  // r0: nothing held yet
+  EXPECT_EQ(group->timeouts[2], milliseconds(0));  // r1
+  EXPECT_EQ(group->timeouts[3], milliseconds(0));  // a7
+  EXPECT_EQ(group->timeouts[4], milliseconds(0));  // empty: the batch ends
+  EXPECT_GT(group->timeouts[5], milliseconds(0));  // empty: waits
+  EXPECT_GT(group->timeouts[6], milliseconds(0));  // r2
+  EXPECT_EQ(group->timeouts[7], milliseconds(0));  // empty: the batch ends, the run stops
 }
 
 TEST_F(KafkaConsumerLogicTest, RejectedRecordHoldsItsOffsetUntilTheDeadLetterIsAcknowledged) {

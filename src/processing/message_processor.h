@@ -1,5 +1,5 @@
 // The processing step between Kafka and the push layer (the seed's MessageProcessor).
-// process() is called on the consumer thread only, one record at a time.
+// process() and end_of_batch() are called on the consumer thread only, one record at a time.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +66,11 @@ class MessageProcessor {
   // rejected result carries the reason. May block (back-pressure) but never on a client socket.
   virtual ProcessResult process(RecordKind kind, std::string_view payload,
                                 const model::RecordPosition& position) = 0;
+
+  // The caller has no more records ready now (the consumer's poll came back empty) and may
+  // block: whatever process() held back to hand on together goes on now. A processor that holds
+  // nothing back ignores it.
+  virtual void end_of_batch() {}
 
   // A record without a Kafka position. Implementations add `using MessageProcessor::process;`.
   ProcessResult process(RecordKind kind, std::string_view payload) {

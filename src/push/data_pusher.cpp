@@ -60,9 +60,18 @@ void DataPusher::stop() {
   for (auto& shard : shards_) shard->stop();
 }
 
-void DataPusher::deliver_locked(const std::shared_ptr<Delivery>& delivery) {
-  delivery->remaining.store(static_cast<int>(shards_.size()), std::memory_order_relaxed);
-  for (auto& shard : shards_) shard->deliver(delivery);
+void DataPusher::deliver_held_locked() {
+  if (held_.empty()) return;
+  for (const auto& delivery : held_) {
+    delivery->remaining.store(static_cast<int>(shards_.size()), std::memory_order_relaxed);
+  }
+  for (auto& shard : shards_) shard->deliver(held_);
+  held_.clear();
+}
+
+void DataPusher::flush() {
+  std::lock_guard lock(stream_mutex_);
+  deliver_held_locked();
 }
 
 void DataPusher::emit_checkpoints() {
@@ -75,14 +84,18 @@ void DataPusher::emit_checkpoints() {
     delivery->event =
         make_checkpoint_event(model::encode_checkpoint(stream_, std::chrono::system_clock::now()));
     delivery->counted = false;
-    deliver_locked(delivery);
+    held_.push_back(std::move(delivery));  // after the events its cursor passes
+    deliver_held_locked();
   }
 }
 
 bool DataPusher::push(PushEventPtr event, std::vector<PushEventPtr> derived, PushMode mode) {
   std::size_t current = in_flight_.load(std::memory_order_relaxed);
   do {
-    if (current >= capacity_) return false;
+    if (current >= capacity_) {
+      flush();  // what is held counts against the queue: it must be able to drain
+      return false;
+    }
   } while (!in_flight_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel));
 
   auto delivery = std::make_shared<Delivery>();
@@ -97,7 +110,8 @@ bool DataPusher::push(PushEventPtr event, std::vector<PushEventPtr> derived, Pus
     stats_.resume.ring_bytes.store(usage.bytes, std::memory_order_relaxed);
     delivery->event = std::move(event);
     delivery->derived = std::move(derived);
-    deliver_locked(delivery);
+    held_.push_back(delivery);
+    if (delivery->waited || held_.size() >= kMaxHeld) deliver_held_locked();
   }
 
   if (delivery->waited) {

@@ -43,9 +43,17 @@ class DataPusher final : public DeliveryListener {
 
   // Accepts a record's event, and the events derived from it, into the input queue as one entry,
   // or returns false at once when the queue is full. kWaitForFanOut returns only after every
-  // matching client has them queued.
+  // matching client has them queued. kHandOff holds the entry back to hand it to the shards with
+  // the entries that follow it (one wake-up of each push thread per batch, not per event) until
+  // flush(), until kMaxHeld entries are held, or until the queue is full.
   bool push(PushEventPtr event, std::vector<PushEventPtr> derived, PushMode mode);
   bool push(PushEventPtr event, PushMode mode) { return push(std::move(event), {}, mode); }
+  // Hands the entries held back by push() to the shards. The pushing thread calls it when it has
+  // nothing more to push for now (KafkaConsumer: a poll that found no record).
+  void flush();
+
+  // The most entries push() holds back before it hands them on by itself.
+  static constexpr std::size_t kMaxHeld = 32;
 
   std::size_t queue_depth() const { return in_flight_.load(std::memory_order_relaxed); }
   std::size_t queue_capacity() const { return capacity_; }
@@ -64,8 +72,8 @@ class DataPusher final : public DeliveryListener {
   void delivered(const Delivery& delivery) override;
 
  private:
-  // Hands one delivery to every shard, in stream order (stream_mutex_ held).
-  void deliver_locked(const std::shared_ptr<Delivery>& delivery);
+  // Hands the held deliveries to every shard, in stream order (stream_mutex_ held).
+  void deliver_held_locked();
   void emit_checkpoints();
 
   SessionOptions options_;
@@ -81,9 +89,10 @@ class DataPusher final : public DeliveryListener {
   const std::chrono::milliseconds checkpoint_interval_;
   EventRing ring_;
   std::mutex stream_mutex_;
-  model::StreamCursor stream_;            // guarded by stream_mutex_
-  std::uint64_t stream_version_ = 0;      // guarded by stream_mutex_: events pushed
-  std::uint64_t checkpoint_version_ = 0;  // guarded by stream_mutex_: at the last checkpoint
+  model::StreamCursor stream_;                   // guarded by stream_mutex_
+  std::uint64_t stream_version_ = 0;             // guarded by stream_mutex_: events pushed
+  std::uint64_t checkpoint_version_ = 0;         // guarded by stream_mutex_: at the last checkpoint
+  std::vector<std::shared_ptr<Delivery>> held_;  // guarded by stream_mutex_: not yet handed on
 
   std::mutex checkpoint_mutex_;  // pairs with checkpoint_cv_
   std::condition_variable checkpoint_cv_;

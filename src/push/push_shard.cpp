@@ -33,12 +33,12 @@ void PushShard::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void PushShard::deliver(std::shared_ptr<Delivery> delivery) {
+void PushShard::deliver(const std::vector<std::shared_ptr<Delivery>>& deliveries) {
   bool was_empty = false;
   {
     std::lock_guard lock(inbox_mutex_);
     was_empty = inbox_.empty();
-    inbox_.push_back(std::move(delivery));
+    inbox_.insert(inbox_.end(), deliveries.begin(), deliveries.end());
   }
   if (was_empty) boost::asio::post(io_, [this] { drain(); });
 }

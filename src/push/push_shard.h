@@ -74,7 +74,8 @@ class PushShard {
   // clients).
   const model::StreamCursor& live_position() const { return live_; }
 
-  void deliver(std::shared_ptr<Delivery> delivery);
+  // Queues deliveries in their order; the shard thread is woken once for all of them.
+  void deliver(const std::vector<std::shared_ptr<Delivery>>& deliveries);
   void close_all(const boost::beast::websocket::close_reason& reason);
   std::vector<ClientView> client_views(std::size_t max) const;
   std::size_t client_count() const;

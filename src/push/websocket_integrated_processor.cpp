@@ -20,6 +20,10 @@ processing::ProcessResult WebSocketIntegratedProcessor::process(
   return result;
 }
 
+void WebSocketIntegratedProcessor::end_of_batch() {
+  pusher_.flush();
+}
+
 void WebSocketIntegratedProcessor::hand_off(const PushEventPtr& event,
                                             const std::vector<PushEventPtr>& derived) {
   const PushMode mode = config_.async_push ? PushMode::kHandOff : PushMode::kWaitForFanOut;

@@ -25,6 +25,8 @@ class WebSocketIntegratedProcessor final : public processing::MessageProcessor {
   using MessageProcessor::process;
   processing::ProcessResult process(processing::RecordKind kind, std::string_view payload,
                                     const model::RecordPosition& position) override;
+  // Hands the events held back for one wake-up of the push threads to them (DataPusher::flush).
+  void end_of_batch() override;
 
  private:
   void hand_off(const PushEventPtr& event, const std::vector<PushEventPtr>& derived);
