@@ -16,7 +16,7 @@ processing::ProcessResult WebSocketIntegratedProcessor::process(
   std::vector<PushEventPtr> derived;
   derived.reserve(result.derived().size());
   for (const auto& event : result.derived()) derived.push_back(make_push_event(event));
-  hand_off(make_push_event(result.event()), std::move(derived));
+  hand_off(make_push_event(result.event()), derived);
   return result;
 }
 
